@@ -1,0 +1,140 @@
+package capacity
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// LimitedBy says what bounded a measured capacity.
+type LimitedBy string
+
+// What can bound a capacity measurement.
+const (
+	LimitedByLatency   LimitedBy = "latency"   // a latency objective broke first
+	LimitedByErrors    LimitedBy = "errors"    // the error-ratio objective broke first
+	LimitedByGenerator LimitedBy = "generator" // the load generator could not keep up; the target may do more
+	LimitedByMaxRate   LimitedBy = "max_rate"  // the --max-rate safety cap was reached
+)
+
+// Profile is the measured capacity of one replica: the input the
+// simulator, the planner and the cost tools consume. It is written as JSON
+// (or YAML) by `headroom capacity`.
+//
+// Units: rates in requests per second, latencies in seconds, ratios as
+// fractions in [0, 1], CPU in cores (CPU-seconds per second).
+type Profile struct {
+	// Target names what was measured (a URL or a scenario name).
+	Target string `json:"target" yaml:"target"`
+	// SLO is the objective the knee was found under, e.g. "p99<=200ms,errors<=0.1%".
+	SLO string `json:"slo" yaml:"slo"`
+	// MaxRate is the highest arrival rate at which the SLO held and the
+	// generator kept up: the capacity of one replica.
+	MaxRate float64 `json:"max_rate" yaml:"max_rate"`
+	// LimitedBy is what stopped the search.
+	LimitedBy LimitedBy `json:"limited_by" yaml:"limited_by"`
+	// Points is the measured curve, in the order measured.
+	Points []Point `json:"points" yaml:"points"`
+	// CPUPerRequest is the CPU time one request costs, in seconds; nil when
+	// the target's CPU could not be observed.
+	CPUPerRequest *float64 `json:"cpu_per_request_s" yaml:"cpu_per_request_s"`
+	// CPUAtKnee is the CPU used at MaxRate, in cores; nil when unknown.
+	CPUAtKnee *float64 `json:"cpu_cores_at_knee,omitempty" yaml:"cpu_cores_at_knee,omitempty"`
+	// CPURequest is the replica's CPU request during the test, in cores,
+	// when known: per-replica capacity scales with it in the planner.
+	CPURequest *float64 `json:"cpu_request_cores,omitempty" yaml:"cpu_request_cores,omitempty"`
+	// CPUUtilizationAtKnee is CPUAtKnee / CPURequest: the utilisation an HPA
+	// would see at the knee; nil when either is unknown.
+	CPUUtilizationAtKnee *float64 `json:"cpu_utilization_at_knee,omitempty" yaml:"cpu_utilization_at_knee,omitempty"`
+}
+
+// Point is one step of a capacity measurement.
+type Point struct {
+	Rate         float64 `json:"rate" yaml:"rate"`                   // target arrival rate, per second
+	AchievedRate float64 `json:"achieved_rate" yaml:"achieved_rate"` // completed requests per second
+	P50          float64 `json:"p50" yaml:"p50"`                     // seconds, corrected for coordinated omission
+	P90          float64 `json:"p90" yaml:"p90"`                     // seconds
+	P99          float64 `json:"p99" yaml:"p99"`                     // seconds
+	ErrorRatio   float64 `json:"error_ratio" yaml:"error_ratio"`     // failed / completed
+	// LateRatio is the fraction of sends that started late or were dropped.
+	LateRatio float64 `json:"late_ratio,omitempty" yaml:"late_ratio,omitempty"`
+	// CPU is the target's CPU use during the step, in cores, when observed.
+	CPU *float64 `json:"cpu_cores,omitempty" yaml:"cpu_cores,omitempty"`
+	// OK tells whether the SLO held at this step.
+	OK bool `json:"ok" yaml:"ok"`
+}
+
+// Validate checks that a profile is usable by the simulator.
+func (p *Profile) Validate() error {
+	var errs []error
+	if !(p.MaxRate > 0) || math.IsInf(p.MaxRate, 0) {
+		errs = append(errs, fmt.Errorf("max_rate must be a positive number, got %v", p.MaxRate))
+	}
+	switch p.LimitedBy {
+	case LimitedByLatency, LimitedByErrors, LimitedByGenerator, LimitedByMaxRate, "":
+	default:
+		errs = append(errs, fmt.Errorf("limited_by %q is not one of latency, errors, generator, max_rate", p.LimitedBy))
+	}
+	for i, pt := range p.Points {
+		if pt.Rate < 0 || pt.P50 < 0 || pt.P90 < 0 || pt.P99 < 0 || pt.ErrorRatio < 0 || pt.ErrorRatio > 1 {
+			errs = append(errs, fmt.Errorf("points[%d]: negative values or an error_ratio outside [0,1]", i))
+		}
+	}
+	if p.CPUPerRequest != nil && *p.CPUPerRequest < 0 {
+		errs = append(errs, errors.New("cpu_per_request_s must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Curve returns the latency-versus-load curve: the measured points sorted
+// by target rate, with repeated rates averaged.
+func (p *Profile) Curve() []Point {
+	pts := append([]Point(nil), p.Points...)
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Rate < pts[j].Rate })
+	var out []Point
+	for i := 0; i < len(pts); {
+		j, sum := i, Point{Rate: pts[i].Rate, OK: true}
+		for ; j < len(pts) && pts[j].Rate == pts[i].Rate; j++ {
+			sum.AchievedRate += pts[j].AchievedRate
+			sum.P50 += pts[j].P50
+			sum.P90 += pts[j].P90
+			sum.P99 += pts[j].P99
+			sum.ErrorRatio += pts[j].ErrorRatio
+			sum.LateRatio += pts[j].LateRatio
+			sum.OK = sum.OK && pts[j].OK
+		}
+		n := float64(j - i)
+		sum.AchievedRate /= n
+		sum.P50 /= n
+		sum.P90 /= n
+		sum.P99 /= n
+		sum.ErrorRatio /= n
+		sum.LateRatio /= n
+		out = append(out, sum)
+		i = j
+	}
+	return out
+}
+
+// LatencyAt interpolates the curve linearly at arrival rate r (per second)
+// and returns p50, p90 and p99 in seconds. Below the first point it returns
+// the first point's values; above the last, the last point's.
+func (p *Profile) LatencyAt(r float64) (p50, p90, p99 float64) {
+	c := p.Curve()
+	if len(c) == 0 {
+		return 0, 0, 0
+	}
+	if r <= c[0].Rate {
+		return c[0].P50, c[0].P90, c[0].P99
+	}
+	for i := 1; i < len(c); i++ {
+		if r <= c[i].Rate {
+			a, b := c[i-1], c[i]
+			f := (r - a.Rate) / (b.Rate - a.Rate)
+			return a.P50 + f*(b.P50-a.P50), a.P90 + f*(b.P90-a.P90), a.P99 + f*(b.P99-a.P99)
+		}
+	}
+	last := c[len(c)-1]
+	return last.P50, last.P90, last.P99
+}
