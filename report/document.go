@@ -68,7 +68,7 @@ type Chart struct {
 	// XTime formats x values as elapsed time (seconds → "2m30s").
 	XTime bool `json:"x_time,omitempty"`
 	// YMin and YMax fix the y range; both zero means automatic (from 0).
-	YMin, YMax float64 `json:"-"`
+	YMin, YMax float64  `json:"-"`
 	Series     []Series `json:"series"`
 	// Markers are vertical lines at given x values (events: "spike starts").
 	Markers []Marker `json:"markers,omitempty"`
