@@ -14,10 +14,10 @@ const MinUSLPoints = 6
 // Concurrency is one measurement of a closed-loop sweep: throughput at a
 // fixed number of requests in flight.
 type Concurrency struct {
-	N          float64 `json:"concurrency" yaml:"concurrency"`     // requests kept in flight
-	Throughput float64 `json:"throughput" yaml:"throughput"`       // completed requests per second
-	Latency    float64 `json:"latency_mean" yaml:"latency_mean"`   // mean latency, seconds (informational)
-	ErrorRatio float64 `json:"error_ratio" yaml:"error_ratio"`     // failed / completed (informational)
+	N          float64 `json:"concurrency" yaml:"concurrency"`   // requests kept in flight
+	Throughput float64 `json:"throughput" yaml:"throughput"`     // completed requests per second
+	Latency    float64 `json:"latency_mean" yaml:"latency_mean"` // mean latency, seconds (informational)
+	ErrorRatio float64 `json:"error_ratio" yaml:"error_ratio"`   // failed / completed (informational)
 }
 
 // USL is a fit of Gunther's Universal Scalability Law,

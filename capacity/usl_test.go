@@ -11,11 +11,11 @@ import (
 
 func TestFitUSLRecoversParameters(t *testing.T) {
 	tests := []struct {
-		name                string
+		name                 string
 		lambda, sigma, kappa float64
-		noise               float64 // relative, uniform ±
-		ns                  []float64
-		tol                 float64 // relative tolerance on σ and κ
+		noise                float64 // relative, uniform ±
+		ns                   []float64
+		tol                  float64 // relative tolerance on σ and κ
 	}{
 		{"exact points give exact parameters", 1000, 0.05, 0.0002, 0, []float64{1, 2, 4, 8, 16, 32, 64, 128}, 1e-6},
 		{"contention only has no retrograde peak", 500, 0.1, 0, 0, []float64{1, 2, 3, 4, 6, 8, 12}, 1e-6},
