@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,6 +35,8 @@ type Component struct {
 	metrics *metrics
 	scrape  http.Handler
 	ready   func() error
+
+	cpuNanos atomic.Int64
 }
 
 // route is one path of a component.
@@ -145,13 +149,33 @@ func (c *Component) work(w http.ResponseWriter, r *http.Request, rt route) int {
 		return c.write(w, clientClosed)
 	}
 	defer c.pool.release()
-	rep := rt.serve(r)
+	rep := c.serveCounted(r, rt)
 	// A stop-the-world pause also holds answers that are ready.
 	if c.stall.wait(ctx) != nil {
 		rep = clientClosed
 	}
 	return c.write(w, rep)
 }
+
+// serveCounted runs a route on a thread of its own and adds the thread's
+// CPU time to the component's CPU counter, so the CPU per request of one
+// component can be measured even when it shares a process.
+func (c *Component) serveCounted(r *http.Request, rt route) reply {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0, ok0 := threadCPU()
+	rep := rt.serve(r)
+	if t1, ok1 := threadCPU(); ok0 && ok1 && t1 >= t0 {
+		c.metrics.cpu.Add(t1 - t0)
+		c.cpuNanos.Add(int64((t1 - t0) * 1e9))
+	}
+	return rep
+}
+
+// CPUSeconds is the CPU time this component's workers have spent serving
+// API requests (0 where threads' CPU cannot be read). It is the counter
+// demo_cpu_seconds_total, for in-process readers.
+func (c *Component) CPUSeconds() float64 { return float64(c.cpuNanos.Load()) / 1e9 }
 
 // write sends rep and returns its status code.
 func (c *Component) write(w http.ResponseWriter, rep reply) int {

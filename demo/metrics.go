@@ -23,6 +23,7 @@ type metrics struct {
 	requests *prometheus.CounterVec   // route, code
 	duration *prometheus.HistogramVec // route
 	rejected *prometheus.CounterVec   // route, reason
+	cpu      prometheus.Counter       // CPU seconds spent serving API requests
 }
 
 func newMetrics(component string, p *pool) *metrics {
@@ -45,12 +46,17 @@ func newMetrics(component string, p *pool) *metrics {
 			Help:        "Requests rejected with 503 because the queue was full (queue_full) or the wait too long (queue_timeout).",
 			ConstLabels: labels,
 		}, []string{"route", "reason"}),
+		cpu: prometheus.NewCounter(prometheus.CounterOpts{
+			Name:        "demo_cpu_seconds_total",
+			Help:        "CPU time spent by this component's workers serving API requests (Linux: per-thread accounting; 0 elsewhere). Unlike process_cpu_seconds_total it excludes other components and load generators sharing the process.",
+			ConstLabels: labels,
+		}),
 	}
 	gauge := func(name, help string, f func() float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: labels}, f)
 	}
 	m.registry.MustRegister(
-		m.requests, m.duration, m.rejected,
+		m.requests, m.duration, m.rejected, m.cpu,
 		gauge("http_requests_in_flight", "Requests being served by a worker.",
 			func() float64 { return float64(p.busy.Load()) }),
 		gauge("http_requests_queued", "Requests waiting for a worker.",
