@@ -1,0 +1,254 @@
+package slo
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Counts are the events of one span of time: how many were good out of
+// how many in all (for Timeslices budgeting, slices). Counts need not be
+// whole numbers: Prometheus extrapolates.
+type Counts struct {
+	Good  float64
+	Total float64
+}
+
+// Bad is the number of bad events.
+func (c Counts) Bad() float64 { return math.Max(c.Total-c.Good, 0) }
+
+// Add returns the sum of c and d.
+func (c Counts) Add(d Counts) Counts { return Counts{Good: c.Good + d.Good, Total: c.Total + d.Total} }
+
+// GoodRatio is the fraction of good events. ok is false when there were no
+// events: zero traffic is "no data", neither good nor bad.
+func (c Counts) GoodRatio() (ratio float64, ok bool) {
+	if !(c.Total > 0) {
+		return 0, false
+	}
+	return math.Min(math.Max(c.Good/c.Total, 0), 1), true
+}
+
+// ErrorRatio is the fraction of bad events; ok as for GoodRatio.
+func (c Counts) ErrorRatio() (ratio float64, ok bool) {
+	g, ok := c.GoodRatio()
+	if !ok {
+		return 0, false
+	}
+	return 1 - g, true
+}
+
+// Sample is what was observed over one span: its counts and whether any
+// data was there at all (Missing: no series, as opposed to zero traffic).
+type Sample struct {
+	Counts
+	Missing bool
+}
+
+// Observation is what a source (Prometheus, a load-test result, a
+// simulation) saw of an SLO's events at one instant: over the SLO's window
+// and over each burn-rate window before At.
+type Observation struct {
+	// At is the instant evaluated; Start is where the evaluated span began
+	// (At − window for rolling windows, the period's start for calendar
+	// windows, the first event for a load test).
+	Start, At time.Time
+	// Period is the SLO period budgets refer to: the rolling window's
+	// length or the calendar period's full length.
+	Period time.Duration
+	// Window is the events in [Start, At].
+	Window Sample
+	// Coverage is the fraction of [Start, At] that has data, in [0, 1].
+	Coverage float64
+	// Recent holds the events of trailing windows before At (5m, 1h…).
+	Recent map[time.Duration]Sample
+	// RatioOnly says the counts are a ratio scaled to one event (a raw SLI
+	// whose events can't be counted): fractions hold, event counts don't.
+	RatioOnly bool
+	// Notes are what the source noticed, for people ("no series for the
+	// good events").
+	Notes []string
+}
+
+// Verdict is the outcome of evaluating an SLO.
+type Verdict string
+
+// Verdicts.
+const (
+	Met    Verdict = "met"
+	Missed Verdict = "missed"
+	NoData Verdict = "no_data" // no events in the window: neither met nor missed
+)
+
+// Status is the state of an SLO at one instant.
+type Status struct {
+	SLO  SLO
+	Span time.Duration // length of [Start, At]
+	Observation
+	Verdict Verdict
+	// SLI is the good fraction over the span (0 when there is no data).
+	SLI float64
+	// Budget is the error budget over the span.
+	Budget Budget
+	// Burn is the burn rate over each window of Recent, shortest first.
+	Burn []WindowBurn
+	// CurrentBurn is the burn rate over CurrentBurnWindow; ok false when
+	// that window had no events.
+	CurrentBurn   float64
+	CurrentBurnOK bool
+	// Exhaustion is how long the remaining budget lasts at CurrentBurn;
+	// ExhaustionOK is false when the budget is not burning (or unknown).
+	Exhaustion   time.Duration
+	ExhaustionOK bool
+	// Notes explain gaps, zero traffic and other things a person should
+	// know about the numbers.
+	Notes []string
+}
+
+// Budget is an error budget over a span.
+type Budget struct {
+	// Allowed is how many events (slices) may be bad: (1 − target) × total.
+	Allowed float64
+	// Used is how many were bad.
+	Used float64
+	// Remaining is the fraction of the budget left: 1 − Used/Allowed. It
+	// is negative when the budget is overspent.
+	Remaining float64
+	// RemainingEvents is Allowed − Used (negative when overspent).
+	RemainingEvents float64
+	// RemainingTime is the remaining budget as time: for Timeslices the
+	// bad slices still allowed times their length; for Occurrences the
+	// length of a complete outage, at the span's average traffic, that
+	// the remaining budget would absorb.
+	RemainingTime time.Duration
+}
+
+// WindowBurn is the burn rate over one trailing window.
+type WindowBurn struct {
+	Window time.Duration
+	Sample
+	ErrorRatio float64 // 0 when there were no events
+	BurnRate   float64 // ErrorRatio / (1 − target)
+	OK         bool    // false when there were no events (no data or no traffic)
+}
+
+// Evaluate judges an observation against an SLO: the SLI, whether the
+// objective is met, the budget left and how fast it burns. It never
+// returns NaN: windows without events are reported as such.
+func Evaluate(s SLO, obs Observation) Status {
+	st := Status{SLO: s, Observation: obs, Span: obs.At.Sub(obs.Start)}
+	st.Notes = append(st.Notes, obs.Notes...)
+	budget := s.ErrorBudget()
+	unit := "events"
+	if s.BudgetingMethod() == Timeslices {
+		unit = "slices"
+	}
+	good, ok := obs.Window.GoodRatio()
+	switch {
+	case !ok && obs.Window.Missing:
+		st.Verdict = NoData
+		st.Notes = append(st.Notes, fmt.Sprintf("no data over the window (%s): no series matched", PromDuration(st.Span)))
+	case !ok:
+		st.Verdict = NoData
+		st.Notes = append(st.Notes, fmt.Sprintf("no traffic over the window (%s): zero %s", PromDuration(st.Span), unit))
+	default:
+		st.SLI = good
+		st.Verdict = Met
+		if good < s.Target {
+			st.Verdict = Missed
+		}
+		b := &st.Budget
+		b.Allowed = budget * obs.Window.Total
+		b.Used = obs.Window.Bad()
+		b.RemainingEvents = b.Allowed - b.Used
+		b.Remaining = 1 - (1-good)/budget
+		if s.BudgetingMethod() == Timeslices {
+			b.RemainingTime = time.Duration(b.RemainingEvents * float64(s.TimeSlice.Window))
+		} else {
+			b.RemainingTime = time.Duration(b.Remaining * budget * float64(st.Span))
+		}
+		b.RemainingTime = b.RemainingTime.Round(time.Second)
+		if obs.RatioOnly {
+			b.Allowed, b.Used, b.RemainingEvents = 0, 0, 0
+		}
+		if b.Remaining <= 0 {
+			st.Notes = append(st.Notes, "the error budget is exhausted")
+		}
+	}
+	if obs.Coverage < MinCoverage && st.Span > 0 && st.Verdict != NoData {
+		st.Notes = append(st.Notes, fmt.Sprintf("data covers only %.0f%% of the window (%s of %s)",
+			math.Floor(obs.Coverage*100), HumanDuration(time.Duration(obs.Coverage*float64(st.Span))), HumanDuration(st.Span)))
+	}
+	st.Burn, st.Notes = burns(s, obs, st.Notes)
+	for _, wb := range st.Burn {
+		if wb.Window == CurrentBurnWindow && wb.OK {
+			st.CurrentBurn, st.CurrentBurnOK = wb.BurnRate, true
+		}
+	}
+	if st.CurrentBurnOK && st.Verdict != NoData {
+		st.Exhaustion, st.ExhaustionOK = TimeToExhaustion(st.Budget.Remaining, st.CurrentBurn, obs.Period)
+	}
+	return st
+}
+
+// burns computes the burn rate per recent window and notes the longest
+// windows without data or without traffic.
+func burns(s SLO, obs Observation, notes []string) ([]WindowBurn, []string) {
+	var out []WindowBurn
+	var noData, noTraffic time.Duration
+	for _, w := range sortedWindows(obs.Recent) {
+		smp := obs.Recent[w]
+		wb := WindowBurn{Window: w, Sample: smp}
+		if r, ok := smp.ErrorRatio(); ok {
+			wb.ErrorRatio, wb.BurnRate, wb.OK = r, BurnRate(r, s.Target), true
+		} else if smp.Missing {
+			noData = w
+		} else {
+			noTraffic = w
+		}
+		out = append(out, wb)
+	}
+	if noData > 0 {
+		notes = append(notes, fmt.Sprintf("no data in the last %s", PromDuration(noData)))
+	}
+	if noTraffic > 0 {
+		notes = append(notes, fmt.Sprintf("no traffic in the last %s", PromDuration(noTraffic)))
+	}
+	return out, notes
+}
+
+func sortedWindows(m map[time.Duration]Sample) []time.Duration {
+	out := make([]time.Duration, 0, len(m))
+	for w := range m {
+		out = append(out, w)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// MinCoverage is the share of a window that must have data before
+// Evaluate stops noting the gap.
+const MinCoverage = 0.95
+
+// HumanDuration writes d compactly for people, rounded to minutes above an
+// hour and to seconds below: 2d3h, 22h, 3h20m, 45s.
+func HumanDuration(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	if d >= time.Hour {
+		d = d.Round(time.Minute)
+	} else {
+		d = d.Round(time.Second)
+	}
+	s := PromDuration(d)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
