@@ -1,0 +1,1212 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/headroom-sre/headroom/capacity"
+	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/slo"
+	"github.com/headroom-sre/headroom/traffic"
+)
+
+// SystemFile is a decoded System file (apiVersion headroom/v1, kind
+// System): the system as the simulator takes it, and its scenarios.
+type SystemFile struct {
+	// Name is metadata.name.
+	Name string
+	// System is the model, ready for sim.Compile.
+	System sim.System
+	// Scenarios are spec.scenarios, in file order.
+	Scenarios []sim.Scenario
+	// Notes are defaults the file relied on that a reader should know
+	// about (prices, for instance).
+	Notes []string
+}
+
+// Scenario returns the scenario with the given name.
+func (f *SystemFile) Scenario(name string) (sim.Scenario, bool) {
+	for _, s := range f.Scenarios {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return sim.Scenario{}, false
+}
+
+// ScenarioNames lists the scenarios' names in file order.
+func (f *SystemFile) ScenarioNames() []string {
+	names := make([]string, len(f.Scenarios))
+	for i, s := range f.Scenarios {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// ParseSystem reads a System file: the document of kind System among the
+// file's documents. load reads the files it names (capacity profiles,
+// replay CSVs, an SLO file), relative to the file.
+func ParseSystem(file string, data []byte, load traffic.Loader) (*SystemFile, error) {
+	docs, err := Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		d.Load = load
+	}
+	d, err := SystemDocument(docs)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeSystem(d)
+}
+
+// SystemDocument picks the document of kind System from a file's
+// documents.
+func SystemDocument(docs []*Document) (*Document, error) {
+	var found *Document
+	for _, d := range docs {
+		if d.String("kind") != "System" {
+			continue
+		}
+		if found != nil {
+			p := d.Pos("kind")
+			return nil, Problems{{File: d.File, Line: p.Line, Col: p.Col, Path: "kind", Msg: "a second System in one file; put one system per file"}}
+		}
+		found = d
+	}
+	if found == nil {
+		file := ""
+		if len(docs) > 0 {
+			file = docs[0].File
+		}
+		return nil, Problems{{File: file, Line: 1, Msg: `no document with kind: System (apiVersion: headroom/v1)`}}
+	}
+	return found, nil
+}
+
+// The System file, as written.
+
+type sysFile struct {
+	APIVersion string `yaml:"apiVersion" spec:"required"`
+	Kind       string `yaml:"kind" spec:"required"`
+	Metadata   struct {
+		Name        string            `yaml:"name"`
+		Labels      map[string]string `yaml:"labels"`
+		Annotations map[string]string `yaml:"annotations"`
+	} `yaml:"metadata"`
+	Spec sysSpec `yaml:"spec" spec:"required"`
+}
+
+type sysSpec struct {
+	Entry       string         `yaml:"entry" spec:"required"`
+	Components  []sysComponent `yaml:"components" spec:"required"`
+	Nodes       *sysNodes      `yaml:"nodes"`
+	SLO         *sysSLO        `yaml:"slo"`
+	Pricing     *sysPricing    `yaml:"pricing"`
+	Autoscaling *sysController `yaml:"autoscaling"`
+	Scenarios   []sysScenario  `yaml:"scenarios" spec:"required"`
+}
+
+type sysComponent struct {
+	Name      string             `yaml:"name" spec:"required"`
+	Capacity  sysCapacity        `yaml:"capacity" spec:"required"`
+	Resources sysResources       `yaml:"resources" spec:"required"`
+	Replicas  *int               `yaml:"replicas"`
+	Startup   sysStartup         `yaml:"startup"`
+	Timeout   time.Duration      `yaml:"timeout"`
+	Retries   int                `yaml:"retries"`
+	Calls     map[string]float64 `yaml:"calls"`
+	HPA       *sysHPA            `yaml:"hpa"`
+	Prescale  []sysPrescale      `yaml:"prescale"`
+}
+
+type sysCapacity struct {
+	Profile       string        `yaml:"profile"`
+	PerReplicaRPS float64       `yaml:"perReplicaRPS"`
+	CPUPerRequest time.Duration `yaml:"cpuPerRequest"`
+	IdleCPU       sysQuantity   `yaml:"idleCPU"`
+	Latency       []sysLatency  `yaml:"latency"`
+}
+
+type sysLatency struct {
+	Rate       float64       `yaml:"rate" spec:"required"`
+	P50        time.Duration `yaml:"p50" spec:"required"`
+	P90        time.Duration `yaml:"p90" spec:"required"`
+	P99        time.Duration `yaml:"p99" spec:"required"`
+	ErrorRatio sysFraction   `yaml:"errorRatio"`
+}
+
+type sysResources struct {
+	Requests sysResourceList `yaml:"requests" spec:"required"`
+	Limits   sysResourceList `yaml:"limits"`
+}
+
+type sysResourceList struct {
+	CPU    sysQuantity `yaml:"cpu"`
+	Memory sysQuantity `yaml:"memory"`
+}
+
+type sysPrescale struct {
+	At          time.Duration `yaml:"at" spec:"required"`
+	MinReplicas int           `yaml:"minReplicas" spec:"required"`
+}
+
+// The HPA spec, as in autoscaling/v2 HorizontalPodAutoscalerSpec.
+
+type sysHPA struct {
+	ScaleTargetRef *sysObjectRef `yaml:"scaleTargetRef"`
+	MinReplicas    *int          `yaml:"minReplicas"`
+	MaxReplicas    int           `yaml:"maxReplicas" spec:"required"`
+	Metrics        []sysMetric   `yaml:"metrics"`
+	Behavior       *sysBehavior  `yaml:"behavior"`
+}
+
+type sysObjectRef struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Name       string `yaml:"name"`
+}
+
+type sysMetric struct {
+	Type              string                `yaml:"type" spec:"required"`
+	Resource          *sysResourceMetric    `yaml:"resource"`
+	ContainerResource *sysContainerResource `yaml:"containerResource"`
+	Pods              *sysPodsMetric        `yaml:"pods"`
+	Object            *sysObjectMetric      `yaml:"object"`
+	External          *sysPodsMetric        `yaml:"external"`
+}
+
+type sysResourceMetric struct {
+	Name   string          `yaml:"name" spec:"required"`
+	Target sysMetricTarget `yaml:"target" spec:"required"`
+}
+
+type sysContainerResource struct {
+	Name      string          `yaml:"name" spec:"required"`
+	Container string          `yaml:"container" spec:"required"`
+	Target    sysMetricTarget `yaml:"target" spec:"required"`
+}
+
+type sysMetricID struct {
+	Name     string `yaml:"name" spec:"required"`
+	Selector any    `yaml:"selector"`
+}
+
+type sysPodsMetric struct {
+	Metric sysMetricID     `yaml:"metric" spec:"required"`
+	Target sysMetricTarget `yaml:"target" spec:"required"`
+}
+
+type sysObjectMetric struct {
+	DescribedObject sysObjectRef    `yaml:"describedObject" spec:"required"`
+	Metric          sysMetricID     `yaml:"metric" spec:"required"`
+	Target          sysMetricTarget `yaml:"target" spec:"required"`
+}
+
+type sysMetricTarget struct {
+	Type               string       `yaml:"type" spec:"required"`
+	AverageUtilization *int         `yaml:"averageUtilization"`
+	AverageValue       *sysQuantity `yaml:"averageValue"`
+	Value              *sysQuantity `yaml:"value"`
+}
+
+type sysBehavior struct {
+	ScaleUp   *sysRules `yaml:"scaleUp"`
+	ScaleDown *sysRules `yaml:"scaleDown"`
+}
+
+type sysRules struct {
+	StabilizationWindowSeconds *int         `yaml:"stabilizationWindowSeconds"`
+	SelectPolicy               *string      `yaml:"selectPolicy"`
+	Policies                   []sysPolicy  `yaml:"policies"`
+	Tolerance                  *sysQuantity `yaml:"tolerance"`
+}
+
+type sysPolicy struct {
+	Type          string `yaml:"type" spec:"required"`
+	Value         int    `yaml:"value" spec:"required"`
+	PeriodSeconds int    `yaml:"periodSeconds" spec:"required"`
+}
+
+type sysNodes struct {
+	Mode              string        `yaml:"mode"`
+	MachineType       string        `yaml:"machineType"`
+	CPU               sysQuantity   `yaml:"cpu"`
+	Memory            sysQuantity   `yaml:"memory"`
+	MinNodes          *int          `yaml:"minNodes"`
+	MaxNodes          *int          `yaml:"maxNodes"`
+	ProvisioningDelay time.Duration `yaml:"provisioningDelay"`
+	ScaleDownUnneeded time.Duration `yaml:"scaleDownUnneeded"`
+	Buffer            *struct {
+		CPU    sysQuantity `yaml:"cpu"`
+		Memory sysQuantity `yaml:"memory"`
+	} `yaml:"buffer"`
+	Placeholders *struct {
+		Count  int         `yaml:"count" spec:"required"`
+		CPU    sysQuantity `yaml:"cpu" spec:"required"`
+		Memory sysQuantity `yaml:"memory"`
+	} `yaml:"placeholders"`
+}
+
+type sysSLO struct {
+	Ref          string      `yaml:"ref"`
+	Availability *Percent    `yaml:"availability"`
+	Latency      *sysLatSLO  `yaml:"latency"`
+	Window       string      `yaml:"window"`
+	WindowRate   sysRate     `yaml:"windowRate"`
+	MaxBudget    sysFraction `yaml:"maxBudgetBurn"`
+}
+
+type sysLatSLO struct {
+	Threshold time.Duration `yaml:"threshold" spec:"required"`
+	Target    Percent       `yaml:"target" spec:"required"`
+}
+
+type sysPricing struct {
+	Currency       string  `yaml:"currency"`
+	VCPUHour       float64 `yaml:"vcpuHour"`
+	GiBHour        float64 `yaml:"gibHour"`
+	NodeHour       float64 `yaml:"nodeHour"`
+	ClusterFeeHour float64 `yaml:"clusterFeeHour"`
+}
+
+type sysController struct {
+	SyncPeriod              time.Duration `yaml:"syncPeriod"`
+	Tolerance               *float64      `yaml:"tolerance"`
+	DownscaleStabilization  time.Duration `yaml:"downscaleStabilization"`
+	CPUInitializationPeriod time.Duration `yaml:"cpuInitializationPeriod"`
+	InitialReadinessDelay   time.Duration `yaml:"initialReadinessDelay"`
+	MetricWindow            time.Duration `yaml:"metricWindow"`
+	MetricResolution        time.Duration `yaml:"metricResolution"`
+}
+
+type sysScenario struct {
+	Name     string        `yaml:"name" spec:"required"`
+	Traffic  Shape         `yaml:"traffic" spec:"required"`
+	Duration time.Duration `yaml:"duration"`
+}
+
+// sysStartup is a single duration (the application's start) or its parts.
+type sysStartup struct {
+	set   bool
+	parts struct {
+		Schedule  time.Duration `yaml:"schedule"`
+		ImagePull time.Duration `yaml:"imagePull"`
+		Init      time.Duration `yaml:"init"`
+		Readiness time.Duration `yaml:"readiness"`
+	}
+}
+
+// UnmarshalSpec implements Unmarshaler.
+func (s *sysStartup) UnmarshalSpec(d *Document, n *yaml.Node, path string) {
+	s.set = true
+	if n.Kind == yaml.ScalarNode {
+		d.DecodeNode(n, path, &s.parts.Init)
+		return
+	}
+	d.DecodeNode(n, path, &s.parts)
+}
+
+// sysQuantity is a Kubernetes quantity ("500m", "1.5", "512Mi").
+type sysQuantity struct {
+	value float64
+	set   bool
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (q *sysQuantity) UnmarshalText(b []byte) error {
+	v, err := resource.ParseQuantity(strings.TrimSpace(string(b)))
+	if err != nil {
+		return fmt.Errorf("%q is not a quantity like 500m, 2 or 512Mi", string(b))
+	}
+	f := v.AsApproximateFloat64()
+	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return fmt.Errorf("%q: want a non-negative quantity", string(b))
+	}
+	q.value, q.set = f, true
+	return nil
+}
+
+// sysFraction is a fraction in [0, 1], written as 0.5 or 50%.
+type sysFraction struct {
+	value float64
+	set   bool
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (f *sysFraction) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	pct := strings.HasSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("want a fraction like 0.5 or a percentage like 50%%, got %q", s)
+	}
+	if pct {
+		v = math.Round(v*1e10) / 1e12 // 50% → 0.5 without binary noise
+	} else if v > 1 {
+		return fmt.Errorf("%s: write %s%% for a percentage, or a fraction in [0, 1]", s, s)
+	}
+	if v < 0 || v > 1 {
+		return fmt.Errorf("%s: want a value between 0%% and 100%%", s)
+	}
+	f.value, f.set = v, true
+	return nil
+}
+
+// sysRate is a request rate ("100", "100/s", "6000/m").
+type sysRate struct{ value float64 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (r *sysRate) UnmarshalText(b []byte) error {
+	v, err := traffic.ParseRate(string(b))
+	if err != nil {
+		return err
+	}
+	r.value = v
+	return nil
+}
+
+var sysName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// DecodeSystem decodes and checks a System document. Every problem comes
+// back at once, positioned (file:line:col: field.path: message).
+func DecodeSystem(d *Document) (*SystemFile, error) {
+	var f sysFile
+	d.Decode(&f)
+	if f.APIVersion != "" && f.APIVersion != HeadroomVersion {
+		d.Errorf("apiVersion", "want %s, got %q", HeadroomVersion, f.APIVersion)
+	}
+	if f.Kind != "" && f.Kind != "System" {
+		d.Errorf("kind", "want System, got %q", f.Kind)
+	}
+	b := &sysBuilder{d: d, out: &SystemFile{Name: f.Metadata.Name}}
+	b.build(&f.Spec)
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := sim.Compile(b.out.System); err != nil {
+		// The checks above should have caught everything; say what slipped
+		// through rather than fail later.
+		d.Errorf("spec", "%v", err)
+		return nil, d.Err()
+	}
+	return b.out, nil
+}
+
+// sysBuilder turns the decoded file into the model, checking as it goes.
+type sysBuilder struct {
+	d   *Document
+	out *SystemFile
+}
+
+func (b *sysBuilder) build(s *sysSpec) {
+	d := b.d
+	sys := &b.out.System
+	sys.Entry = s.Entry
+	names := map[string]int{}
+	for i, c := range s.Components {
+		at := fmt.Sprintf("spec.components[%d]", i)
+		switch {
+		case c.Name == "":
+			continue // reported as missing
+		case !sysName.MatchString(c.Name):
+			d.Errorf(at+".name", "%q: want a lowercase DNS label (letters, digits and -)", c.Name)
+		}
+		if j, dup := names[c.Name]; dup {
+			d.Errorf(at+".name", "%q is already the name of spec.components[%d]", c.Name, j)
+			continue
+		}
+		names[c.Name] = i
+	}
+	if _, ok := names[s.Entry]; !ok && s.Entry != "" {
+		d.Errorf("spec.entry", "%q is not a component (components: %s)", s.Entry, strings.Join(sortedKeys(names), ", "))
+	}
+	for i := range s.Components {
+		sys.Components = append(sys.Components, b.component(fmt.Sprintf("spec.components[%d]", i), &s.Components[i], names))
+	}
+	b.cycles(s, names)
+	b.nodes(s.Nodes)
+	b.objectives(s.SLO)
+	b.pricing(s.Pricing)
+	b.controller(s.Autoscaling)
+	if len(s.Scenarios) == 0 && d.Field("spec") != nil && mapValue(d.Field("spec"), "scenarios") != nil {
+		d.Errorf("spec.scenarios", "add at least one scenario (name, traffic, duration)")
+	}
+	seen := map[string]bool{}
+	for i, sc := range s.Scenarios {
+		at := fmt.Sprintf("spec.scenarios[%d]", i)
+		if sc.Name != "" && seen[sc.Name] {
+			d.Errorf(at+".name", "%q is used by an earlier scenario", sc.Name)
+		}
+		seen[sc.Name] = true
+		if sc.Name == "all" {
+			d.Errorf(at+".name", `"all" is reserved (headroom sim --scenario all runs every scenario)`)
+		}
+		if sc.Duration < 0 || sc.Duration > 400*24*time.Hour {
+			d.Errorf(at+".duration", "want a duration between 0 and 400d")
+		}
+		if sc.Traffic.Curve == nil {
+			continue
+		}
+		b.out.Scenarios = append(b.out.Scenarios, sim.Scenario{Name: sc.Name, Traffic: sc.Traffic.Curve, Duration: sc.Duration})
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *sysBuilder) component(at string, c *sysComponent, names map[string]int) sim.Component {
+	d := b.d
+	out := sim.Component{Name: c.Name, Timeout: c.Timeout, Retries: c.Retries}
+	out.Capacity = b.capacity(at+".capacity", &c.Capacity)
+
+	r := c.Resources
+	out.Resources = sim.Resources{CPURequest: r.Requests.CPU.value, CPULimit: r.Limits.CPU.value,
+		MemoryRequest: r.Requests.Memory.value, MemoryLimit: r.Limits.Memory.value}
+	if !r.Requests.CPU.set || r.Requests.CPU.value <= 0 {
+		d.Errorf(at+".resources.requests.cpu", "a CPU request is required (like 500m): the HPA's utilization, scheduling and the bill all use it")
+	}
+	if r.Limits.CPU.set && r.Limits.CPU.value < r.Requests.CPU.value {
+		d.Errorf(at+".resources.limits.cpu", "the limit is below the request")
+	}
+	if r.Limits.Memory.set && r.Limits.Memory.value < r.Requests.Memory.value {
+		d.Errorf(at+".resources.limits.memory", "the limit is below the request")
+	}
+
+	if c.Replicas != nil {
+		out.Replicas = *c.Replicas
+		if *c.Replicas < 1 || *c.Replicas > 100000 {
+			d.Errorf(at+".replicas", "want 1 to 100000 replicas")
+		}
+	}
+	if c.Startup.set {
+		p := c.Startup.parts
+		out.Startup = sim.Startup{Schedule: p.Schedule, ImagePull: p.ImagePull, Init: p.Init, Readiness: p.Readiness}
+		if out.Startup.Total() <= 0 {
+			d.Errorf(at+".startup", "a pod takes some time to start; give a positive duration")
+		}
+		if out.Startup.Total() > 2*time.Hour {
+			d.Errorf(at+".startup", "a start-up over 2h is not simulated")
+		}
+	}
+	if c.Timeout < 0 {
+		d.Errorf(at+".timeout", "want a positive duration")
+	}
+	if c.Retries < 0 || c.Retries > 10 {
+		d.Errorf(at+".retries", "want 0 to 10 retries")
+	}
+	callees := make([]string, 0, len(c.Calls))
+	for name := range c.Calls {
+		callees = append(callees, name)
+	}
+	sort.Strings(callees)
+	for _, name := range callees {
+		k := c.Calls[name]
+		p := at + ".calls." + name
+		switch _, ok := names[name]; {
+		case !ok:
+			d.Errorf(p, "%q is not a component", name)
+		case name == c.Name:
+			d.Errorf(p, "a component cannot call itself")
+		case !(k > 0) || k > 1000:
+			d.Errorf(p, "want a positive number of calls per request (0.6 means 60%% of requests make one call), got %v", k)
+		default:
+			out.Calls = append(out.Calls, sim.Call{To: name, PerRequest: k})
+		}
+	}
+	if c.HPA != nil {
+		out.HPA = b.hpa(at+".hpa", c.HPA)
+		if out.HPA != nil && c.Replicas != nil && (*c.Replicas < out.HPA.MinReplicas || *c.Replicas > out.HPA.MaxReplicas) {
+			d.Errorf(at+".replicas", "%d is outside the HPA's %d to %d replicas", *c.Replicas, out.HPA.MinReplicas, out.HPA.MaxReplicas)
+		}
+	}
+	for i, p := range c.Prescale {
+		pat := fmt.Sprintf("%s.prescale[%d]", at, i)
+		if p.MinReplicas < 1 || p.MinReplicas > 100000 || (out.HPA != nil && p.MinReplicas > out.HPA.MaxReplicas) {
+			d.Errorf(pat+".minReplicas", "want at least 1 replica and no more than the HPA's maxReplicas (or 100000)")
+		}
+		if p.At < 0 || (i > 0 && p.At <= c.Prescale[i-1].At) {
+			d.Errorf(pat+".at", "want times in increasing order from 0")
+		}
+		out.Prescale = append(out.Prescale, sim.Prescale{At: p.At, MinReplicas: p.MinReplicas})
+	}
+	return out
+}
+
+func (b *sysBuilder) capacity(at string, c *sysCapacity) sim.Capacity {
+	d := b.d
+	var out sim.Capacity
+	switch {
+	case c.Profile != "" && (c.PerReplicaRPS != 0 || len(c.Latency) > 0):
+		d.Errorf(at, "give either profile (a file from headroom capacity) or perReplicaRPS and latency, not both")
+	case c.Profile != "":
+		out = b.profile(at+".profile", c.Profile)
+	case c.PerReplicaRPS <= 0:
+		d.Errorf(at+".perReplicaRPS", "want the requests per second one replica serves within its SLO (or a profile)")
+	default:
+		out.PerReplicaRPS = c.PerReplicaRPS
+	}
+	for i, p := range c.Latency {
+		pat := fmt.Sprintf("%s.latency[%d]", at, i)
+		if p.Rate < 0 {
+			d.Errorf(pat+".rate", "want a rate ≥ 0")
+		}
+		if i > 0 && p.Rate <= c.Latency[i-1].Rate {
+			d.Errorf(pat+".rate", "rates must increase from one point to the next")
+		}
+		if !(p.P50 <= p.P90 && p.P90 <= p.P99) || p.P50 < 0 {
+			d.Errorf(pat, "want 0 ≤ p50 ≤ p90 ≤ p99")
+		}
+		out.Latency = append(out.Latency, sim.LatencyPoint{Rate: p.Rate, P50: p.P50.Seconds(), P90: p.P90.Seconds(), P99: p.P99.Seconds(), ErrorRatio: p.ErrorRatio.value})
+	}
+	if c.CPUPerRequest < 0 {
+		d.Errorf(at+".cpuPerRequest", "want a positive CPU time per request, like 4ms")
+	} else if c.CPUPerRequest > 0 {
+		out.CPUPerRequest = c.CPUPerRequest.Seconds()
+	}
+	if c.IdleCPU.set {
+		out.IdleCPU = c.IdleCPU.value
+	}
+	return out
+}
+
+// profile reads a capacity profile the file names.
+func (b *sysBuilder) profile(at, name string) sim.Capacity {
+	d := b.d
+	if d.Load == nil {
+		d.Errorf(at, "cannot read %s here: no file access", name)
+		return sim.Capacity{}
+	}
+	data, err := d.Load(name)
+	if err != nil {
+		d.Errorf(at, "read capacity profile: %v", err)
+		return sim.Capacity{}
+	}
+	docs, err := Parse(name, data)
+	if err != nil {
+		d.Errorf(at, "capacity profile %s: %v", name, oneLine(err))
+		return sim.Capacity{}
+	}
+	var p capacity.Profile
+	docs[0].Decode(&p)
+	if err := docs[0].Err(); err != nil {
+		d.Errorf(at, "capacity profile: %v", oneLine(err))
+		return sim.Capacity{}
+	}
+	if err := p.Validate(); err != nil {
+		d.Errorf(at, "capacity profile %s: %v", name, oneLine(err))
+		return sim.Capacity{}
+	}
+	return sim.CapacityFromProfile(&p)
+}
+
+// oneLine joins a multi-line error with "; ".
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+func (b *sysBuilder) hpa(at string, h *sysHPA) *sim.HPA {
+	d := b.d
+	out := &sim.HPA{MinReplicas: 1, MaxReplicas: h.MaxReplicas}
+	if h.MinReplicas != nil {
+		out.MinReplicas = *h.MinReplicas
+		if *h.MinReplicas < 1 {
+			d.Errorf(at+".minReplicas", "want at least 1 (scale to zero is an alpha feature headroom does not simulate)")
+		}
+	}
+	if h.MaxReplicas < max(out.MinReplicas, 1) {
+		d.Errorf(at+".maxReplicas", "must be at least minReplicas (%d)", out.MinReplicas)
+	}
+	if h.MaxReplicas > 100000 {
+		d.Errorf(at+".maxReplicas", "more than 100000 replicas are not simulated")
+	}
+	for i := range h.Metrics {
+		if m, ok := b.metric(fmt.Sprintf("%s.metrics[%d]", at, i), &h.Metrics[i]); ok {
+			out.Metrics = append(out.Metrics, m)
+		}
+	}
+	if h.Behavior != nil {
+		out.Behavior = &sim.Behavior{
+			ScaleUp:   b.rules(at+".behavior.scaleUp", h.Behavior.ScaleUp),
+			ScaleDown: b.rules(at+".behavior.scaleDown", h.Behavior.ScaleDown),
+		}
+	}
+	return out
+}
+
+func (b *sysBuilder) metric(at string, m *sysMetric) (sim.Metric, bool) {
+	d := b.d
+	var out sim.Metric
+	var target *sysMetricTarget
+	present := 0
+	for _, p := range []bool{m.Resource != nil, m.ContainerResource != nil, m.Pods != nil, m.Object != nil, m.External != nil} {
+		if p {
+			present++
+		}
+	}
+	if present > 1 {
+		d.Errorf(at, "give only the source that matches type %q", m.Type)
+		return out, false
+	}
+	need := func(field string, ok bool) bool {
+		if !ok {
+			d.Errorf(at, "type %s needs %s", m.Type, field)
+		}
+		return ok
+	}
+	switch m.Type {
+	case "Resource":
+		if !need("resource", m.Resource != nil) {
+			return out, false
+		}
+		out = sim.Metric{Source: sim.ResourceMetric, Name: m.Resource.Name}
+		target = &m.Resource.Target
+		if m.Resource.Name != "cpu" {
+			d.Errorf(at+".resource.name", "%q is not simulated: only cpu (and request rates as Pods or Object metrics)", m.Resource.Name)
+			return out, false
+		}
+	case "ContainerResource":
+		if !need("containerResource", m.ContainerResource != nil) {
+			return out, false
+		}
+		out = sim.Metric{Source: sim.ResourceMetric, Name: m.ContainerResource.Name}
+		target = &m.ContainerResource.Target
+		if m.ContainerResource.Name != "cpu" {
+			d.Errorf(at+".containerResource.name", "%q is not simulated: only cpu", m.ContainerResource.Name)
+			return out, false
+		}
+	case "Pods":
+		if !need("pods", m.Pods != nil) {
+			return out, false
+		}
+		out = sim.Metric{Source: sim.PodsMetric, Name: m.Pods.Metric.Name}
+		target = &m.Pods.Target
+	case "Object":
+		if !need("object", m.Object != nil) {
+			return out, false
+		}
+		out = sim.Metric{Source: sim.ObjectMetric, Name: m.Object.Metric.Name}
+		target = &m.Object.Target
+	case "External":
+		if !need("external", m.External != nil) {
+			return out, false
+		}
+		out = sim.Metric{Source: sim.ExternalMetric, Name: m.External.Metric.Name}
+		target = &m.External.Target
+	case "":
+		return out, false // reported as missing
+	default:
+		d.Errorf(at+".type", "unknown metric type %q (Resource, ContainerResource, Pods, Object or External)", m.Type)
+		return out, false
+	}
+	tat := at + "." + sysSourceField(m.Type) + ".target"
+	switch target.Type {
+	case "Utilization":
+		out.Target = sim.UtilizationTarget
+		if out.Source != sim.ResourceMetric {
+			d.Errorf(tat+".type", "a Utilization target is for Resource metrics")
+			return out, false
+		}
+		if target.AverageUtilization == nil || *target.AverageUtilization <= 0 {
+			d.Errorf(tat+".averageUtilization", "a Utilization target needs a positive averageUtilization (percent of the request)")
+			return out, false
+		}
+		out.AverageUtilization = *target.AverageUtilization
+	case "AverageValue":
+		out.Target = sim.AverageValueTarget
+		if target.AverageValue == nil || target.AverageValue.value <= 0 || target.AverageValue.value > 1e12 {
+			d.Errorf(tat+".averageValue", "an AverageValue target needs a positive averageValue (up to 1e12)")
+			return out, false
+		}
+		out.Value = int64(math.Round(target.AverageValue.value * 1000))
+	case "Value":
+		out.Target = sim.ValueTarget
+		if out.Source != sim.ObjectMetric && out.Source != sim.ExternalMetric {
+			d.Errorf(tat+".type", "a Value target is for Object and External metrics; use AverageValue")
+			return out, false
+		}
+		if target.Value == nil || target.Value.value <= 0 || target.Value.value > 1e12 {
+			d.Errorf(tat+".value", "a Value target needs a positive value (up to 1e12)")
+			return out, false
+		}
+		out.Value = int64(math.Round(target.Value.value * 1000))
+	case "":
+		return out, false
+	default:
+		d.Errorf(tat+".type", "unknown target type %q (Utilization, AverageValue or Value)", target.Type)
+		return out, false
+	}
+	if out.Source == sim.PodsMetric && out.Target != sim.AverageValueTarget {
+		d.Errorf(tat+".type", "a Pods metric takes an AverageValue target")
+		return out, false
+	}
+	return out, true
+}
+
+func sysSourceField(t string) string {
+	if t == "" {
+		return ""
+	}
+	return strings.ToLower(t[:1]) + t[1:]
+}
+
+func (b *sysBuilder) rules(at string, r *sysRules) *sim.ScalingRules {
+	if r == nil {
+		return nil
+	}
+	d := b.d
+	out := &sim.ScalingRules{}
+	if w := r.StabilizationWindowSeconds; w != nil {
+		if *w < 0 || *w > 3600 {
+			d.Errorf(at+".stabilizationWindowSeconds", "want 0 to 3600 seconds")
+		}
+		dur := time.Duration(*w) * time.Second
+		out.StabilizationWindow = &dur
+	}
+	if p := r.SelectPolicy; p != nil {
+		var s sim.SelectPolicy
+		switch *p {
+		case "Max":
+			s = sim.MaxChange
+		case "Min":
+			s = sim.MinChange
+		case "Disabled":
+			s = sim.Disabled
+		default:
+			d.Errorf(at+".selectPolicy", "want Max, Min or Disabled, got %q", *p)
+		}
+		out.SelectPolicy = &s
+	}
+	if r.Policies != nil {
+		out.Policies = []sim.Policy{}
+	}
+	for i, p := range r.Policies {
+		pat := fmt.Sprintf("%s.policies[%d]", at, i)
+		var t sim.PolicyType
+		switch p.Type {
+		case "Pods":
+			t = sim.PodsPolicy
+		case "Percent":
+			t = sim.PercentPolicy
+		case "":
+		default:
+			d.Errorf(pat+".type", "want Pods or Percent, got %q", p.Type)
+		}
+		if p.Value <= 0 {
+			d.Errorf(pat+".value", "want a positive value")
+		}
+		if p.PeriodSeconds <= 0 || p.PeriodSeconds > 1800 {
+			d.Errorf(pat+".periodSeconds", "want 1 to 1800 seconds")
+		}
+		out.Policies = append(out.Policies, sim.Policy{Type: t, Value: p.Value, Period: time.Duration(p.PeriodSeconds) * time.Second})
+	}
+	if r.Tolerance != nil {
+		v := r.Tolerance.value
+		out.Tolerance = &v
+	}
+	return out
+}
+
+// cycles reports a call cycle, which would make requests loop forever.
+func (b *sysBuilder) cycles(s *sysSpec, names map[string]int) {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make([]int, len(s.Components))
+	var path []int
+	var visit func(i int) bool
+	visit = func(i int) bool {
+		state[i] = active
+		path = append(path, i)
+		for _, callee := range sortedCalls(s.Components[i].Calls) {
+			j, ok := names[callee]
+			if !ok || j == i {
+				continue
+			}
+			if state[j] == active {
+				var loop []string
+				for _, k := range path[slicesIndex(path, j):] {
+					loop = append(loop, s.Components[k].Name)
+				}
+				loop = append(loop, callee)
+				b.d.Errorf(fmt.Sprintf("spec.components[%d].calls.%s", i, callee), "calls form a cycle: %s", strings.Join(loop, " → "))
+				return false
+			}
+			if state[j] == unseen && !visit(j) {
+				return false
+			}
+		}
+		path = path[:len(path)-1]
+		state[i] = done
+		return true
+	}
+	for i := range s.Components {
+		if state[i] == unseen && !visit(i) {
+			return
+		}
+	}
+}
+
+func sortedCalls(calls map[string]float64) []string {
+	out := make([]string, 0, len(calls))
+	for k := range calls {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func slicesIndex(s []int, v int) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return 0
+}
+
+// machineShapes are the vCPU and memory (GiB) of GKE machine shapes by
+// family and series: memory per vCPU for the predefined types.
+var machineShapes = map[string]float64{
+	"e2-standard": 4, "e2-highmem": 8, "e2-highcpu": 1,
+	"n2-standard": 4, "n2-highmem": 8, "n2-highcpu": 1,
+	"n2d-standard": 4, "n2d-highmem": 8, "n2d-highcpu": 1,
+	"n1-standard": 3.75, "n1-highmem": 6.5, "n1-highcpu": 0.9,
+	"c2-standard": 4, "c2d-standard": 4, "c3-standard": 4, "c3d-standard": 4,
+	"t2d-standard": 4, "n4-standard": 4, "n4-highmem": 8, "n4-highcpu": 2,
+}
+
+// sharedCore are the shared-core e2 types: vCPU and GiB.
+var sharedCore = map[string][2]float64{"e2-micro": {0.25, 1}, "e2-small": {0.5, 2}, "e2-medium": {1, 4}}
+
+// MachineType returns the vCPUs and memory (bytes) of a GKE machine type
+// such as e2-standard-4.
+func MachineType(name string) (cpu, memory float64, ok bool) {
+	if s, ok := sharedCore[name]; ok {
+		return s[0], s[1] * (1 << 30), true
+	}
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 {
+		return 0, 0, false
+	}
+	perCPU, ok := machineShapes[name[:i]]
+	n, err := strconv.Atoi(name[i+1:])
+	if !ok || err != nil || n < 1 || n > 416 {
+		return 0, 0, false
+	}
+	return float64(n), float64(n) * perCPU * (1 << 30), true
+}
+
+func (b *sysBuilder) nodes(n *sysNodes) {
+	d := b.d
+	out := &b.out.System.Nodes
+	if n == nil {
+		out.Mode = sim.Autopilot
+		return
+	}
+	at := "spec.nodes"
+	switch n.Mode {
+	case "", "autopilot", "Autopilot":
+		out.Mode = sim.Autopilot
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"machineType", n.MachineType != ""}, {"minNodes", n.MinNodes != nil}, {"maxNodes", n.MaxNodes != nil}, {"cpu", n.CPU.set}, {"memory", n.Memory.set}} {
+			if f.set {
+				d.Errorf(at+"."+f.name, "only a standard node pool has %s; Autopilot manages nodes", f.name)
+			}
+		}
+	case "standard", "Standard":
+		out.Mode = sim.Standard
+		out.MachineType = n.MachineType
+		if n.MachineType != "" {
+			cpu, mem, ok := MachineType(n.MachineType)
+			if !ok {
+				d.Errorf(at+".machineType", "unknown machine type %q; give cpu and memory instead (like cpu: 4, memory: 16Gi)", n.MachineType)
+			}
+			out.NodeCPU, out.NodeMemory = cpu, mem
+		}
+		if n.CPU.set {
+			out.NodeCPU = n.CPU.value
+		}
+		if n.Memory.set {
+			out.NodeMemory = n.Memory.value
+		}
+		if n.MachineType == "" && (!n.CPU.set || !n.Memory.set) {
+			d.Errorf(at, "a standard pool needs machineType (like e2-standard-4), or cpu and memory")
+		}
+		if n.MinNodes != nil {
+			out.MinNodes = *n.MinNodes
+			if *n.MinNodes < 0 {
+				d.Errorf(at+".minNodes", "want 0 or more")
+			}
+		}
+		if n.MaxNodes == nil {
+			d.Errorf(at, "missing required field \"maxNodes\" for a standard pool")
+		} else {
+			out.MaxNodes = *n.MaxNodes
+			if *n.MaxNodes < max(out.MinNodes, 1) || *n.MaxNodes > 15000 {
+				d.Errorf(at+".maxNodes", "want at least minNodes (%d) and 1, and at most 15000", out.MinNodes)
+			}
+		}
+	default:
+		d.Errorf(at+".mode", "want autopilot or standard, got %q", n.Mode)
+	}
+	out.ProvisioningDelay, out.ScaleDownUnneeded = n.ProvisioningDelay, n.ScaleDownUnneeded
+	if n.ProvisioningDelay < 0 || n.ProvisioningDelay > 2*time.Hour {
+		d.Errorf(at+".provisioningDelay", "want a duration up to 2h")
+	}
+	if n.Buffer != nil && n.Placeholders != nil {
+		d.Errorf(at+".placeholders", "give buffer or placeholders, not both")
+	}
+	if n.Buffer != nil {
+		out.BufferCPU, out.BufferMemory = n.Buffer.CPU.value, n.Buffer.Memory.value
+	}
+	if p := n.Placeholders; p != nil {
+		if p.Count < 0 {
+			d.Errorf(at+".placeholders.count", "want 0 or more")
+		}
+		out.BufferCPU, out.BufferMemory = float64(p.Count)*p.CPU.value, float64(p.Count)*p.Memory.value
+	}
+	if out.Mode == sim.Standard && out.NodeCPU > 0 && out.NodeMemory > 0 {
+		cpu, mem := sim.Allocatable(out.NodeCPU, out.NodeMemory)
+		for i, c := range b.out.System.Components {
+			r := c.Resources
+			if r.CPURequest > cpu || r.MemoryRequest > mem {
+				d.Errorf(fmt.Sprintf("spec.components[%d].resources.requests", i),
+					"a pod (%s CPU, %s memory) does not fit on one node (%s CPU, %s memory allocatable)",
+					fmtCores(r.CPURequest), fmtBytes(r.MemoryRequest), fmtCores(cpu), fmtBytes(mem))
+			}
+		}
+	}
+}
+
+func fmtCores(c float64) string { return strconv.FormatFloat(math.Round(c*1000)/1000, 'f', -1, 64) }
+
+func fmtBytes(b float64) string {
+	return strconv.FormatFloat(math.Round(b/(1<<30)*100)/100, 'f', -1, 64) + "Gi"
+}
+
+func (b *sysBuilder) objectives(s *sysSLO) {
+	d := b.d
+	o := &b.out.System.Objectives
+	if s == nil {
+		b.out.Notes = append(b.out.Notes, "no spec.slo: every scenario passes; add availability and latency objectives to judge it")
+		return
+	}
+	at := "spec.slo"
+	if s.Ref != "" {
+		if s.Availability != nil || s.Latency != nil {
+			d.Errorf(at+".ref", "give ref or inline objectives, not both")
+		}
+		b.sloRef(at+".ref", s.Ref)
+	}
+	if s.Availability != nil {
+		o.Availability = s.Availability.Fraction
+	}
+	if s.Latency != nil {
+		o.LatencyThreshold, o.LatencyTarget = s.Latency.Threshold, s.Latency.Target.Fraction
+		if s.Latency.Threshold <= 0 {
+			d.Errorf(at+".latency.threshold", "want a positive latency such as 300ms")
+		}
+	}
+	if s.Ref == "" && s.Availability == nil && s.Latency == nil {
+		d.Errorf(at, "give availability, latency (threshold and target), or ref: an SLO file")
+	}
+	if s.Window != "" {
+		w, err := sysWindow(s.Window)
+		if err != nil {
+			d.Errorf(at+".window", "%v", err)
+		}
+		o.Window = w
+	}
+	o.WindowRate = s.WindowRate.value
+	if s.MaxBudget.set {
+		o.MaxBudgetBurn = s.MaxBudget.value
+		if s.MaxBudget.value == 0 {
+			d.Errorf(at+".maxBudgetBurn", "0%% allows no failure at all; give a share of the budget such as 50%%")
+		}
+	}
+}
+
+// sysWindow reads an SLO window: 30d, 4w, 720h.
+func sysWindow(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "w"); ok {
+		if k, err := strconv.Atoi(n); err == nil && k > 0 && k <= 520 {
+			return time.Duration(k) * 7 * 24 * time.Hour, nil
+		}
+	}
+	w, err := traffic.ParseDuration(s)
+	if err != nil || w < time.Hour || w > 3660*24*time.Hour {
+		return 0, fmt.Errorf("%q: want a window such as 30d, 4w or 720h", s)
+	}
+	return w, nil
+}
+
+// sloRef reads the objectives from an SLO file (headroom's compact form or
+// OpenSLO): the strictest availability objective (a ratio of good events)
+// and the strictest latency objective (good events are histogram buckets
+// le the threshold).
+func (b *sysBuilder) sloRef(at, name string) {
+	d := b.d
+	if d.Load == nil {
+		d.Errorf(at, "cannot read %s here: no file access", name)
+		return
+	}
+	data, err := d.Load(name)
+	if err != nil {
+		d.Errorf(at, "read SLO file: %v", err)
+		return
+	}
+	docs, err := Parse(name, data)
+	if err != nil {
+		d.Errorf(at, "SLO file %s: %v", name, oneLine(err))
+		return
+	}
+	for _, doc := range docs {
+		doc.Load = d.Load
+	}
+	set, err := SLOs(docs)
+	if err != nil {
+		d.Errorf(at, "SLO file: %v", oneLine(err))
+		return
+	}
+	o := &b.out.System.Objectives
+	for _, s := range set.SLOs {
+		if s.Window.Length > o.Window {
+			o.Window = s.Window.Length
+		}
+		if threshold, ok := latencyThreshold(s.Indicator); ok {
+			if s.Target > o.LatencyTarget {
+				o.LatencyThreshold, o.LatencyTarget = threshold, s.Target
+			}
+			continue
+		}
+		o.Availability = max(o.Availability, s.Target)
+	}
+	if o.Availability == 0 && o.LatencyTarget == 0 {
+		d.Errorf(at, "%s holds no objective headroom can simulate", name)
+	}
+}
+
+// latencyThreshold recognizes a latency SLI: good events are a
+// histogram's bucket with an le bound.
+func latencyThreshold(in slo.Indicator) (time.Duration, bool) {
+	sel, ok := in.Good.Series()
+	if !ok {
+		return 0, false
+	}
+	for _, m := range sel.Matchers {
+		if m.Label == "le" && m.Op == "=" {
+			if v, err := strconv.ParseFloat(m.Value, 64); err == nil && v > 0 && !math.IsInf(v, 0) {
+				return time.Duration(math.Round(v * 1e9)), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// Default prices until the pricing catalog lands (USD, us-central1,
+// on-demand): Autopilot general-purpose pods, Compute Engine e2 and n2,
+// and the cluster management fee.
+const (
+	defaultAutopilotVCPUHour = 0.0445
+	defaultAutopilotGiBHour  = 0.0049225
+	defaultE2VCPUHour        = 0.021812
+	defaultE2GiBHour         = 0.002924
+	defaultN2VCPUHour        = 0.031611
+	defaultN2GiBHour         = 0.004237
+	defaultClusterFeeHour    = 0.10
+)
+
+func (b *sysBuilder) pricing(p *sysPricing) {
+	d := b.d
+	sys := &b.out.System
+	if p == nil {
+		pr := sim.Prices{Currency: "USD", ClusterFeeHour: defaultClusterFeeHour}
+		switch {
+		case sys.Nodes.Mode == sim.Autopilot:
+			pr.VCPUHour, pr.GiBHour = defaultAutopilotVCPUHour, defaultAutopilotGiBHour
+		case strings.HasPrefix(sys.Nodes.MachineType, "e2-"):
+			pr.VCPUHour, pr.GiBHour = defaultE2VCPUHour, defaultE2GiBHour
+		default:
+			pr.VCPUHour, pr.GiBHour = defaultN2VCPUHour, defaultN2GiBHour
+		}
+		sys.Prices = pr
+		b.out.Notes = append(b.out.Notes, "no spec.pricing: using us-central1 on-demand list prices in USD")
+		return
+	}
+	for _, f := range []struct {
+		name  string
+		price float64
+	}{{"vcpuHour", p.VCPUHour}, {"gibHour", p.GiBHour}, {"nodeHour", p.NodeHour}, {"clusterFeeHour", p.ClusterFeeHour}} {
+		if f.price < 0 {
+			d.Errorf("spec.pricing."+f.name, "want a price ≥ 0")
+		}
+	}
+	cur := p.Currency
+	if cur == "" {
+		cur = "USD"
+	}
+	sys.Prices = sim.Prices{Currency: cur, VCPUHour: p.VCPUHour, GiBHour: p.GiBHour, NodeHour: p.NodeHour, ClusterFeeHour: p.ClusterFeeHour}
+}
+
+func (b *sysBuilder) controller(c *sysController) {
+	if c == nil {
+		return
+	}
+	d := b.d
+	at := "spec.autoscaling"
+	ctl := sim.DefaultController()
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"syncPeriod", c.SyncPeriod}, {"downscaleStabilization", c.DownscaleStabilization}, {"cpuInitializationPeriod", c.CPUInitializationPeriod},
+		{"initialReadinessDelay", c.InitialReadinessDelay}, {"metricWindow", c.MetricWindow}, {"metricResolution", c.MetricResolution}} {
+		if f.d < 0 || f.d > 2*time.Hour {
+			d.Errorf(at+"."+f.name, "want a duration up to 2h")
+		}
+	}
+	if c.SyncPeriod != 0 {
+		if c.SyncPeriod < time.Second {
+			d.Errorf(at+".syncPeriod", "want at least 1s")
+		}
+		ctl.SyncPeriod = c.SyncPeriod
+	}
+	if c.Tolerance != nil {
+		if *c.Tolerance < 0 || *c.Tolerance >= 1 {
+			d.Errorf(at+".tolerance", "want a fraction in [0, 1), like 0.1")
+		}
+		ctl.Tolerance = *c.Tolerance
+	}
+	if c.DownscaleStabilization != 0 {
+		ctl.DownscaleStabilization = c.DownscaleStabilization
+	}
+	if c.CPUInitializationPeriod != 0 {
+		ctl.CPUInitializationPeriod = c.CPUInitializationPeriod
+	}
+	if c.InitialReadinessDelay != 0 {
+		ctl.InitialReadinessDelay = c.InitialReadinessDelay
+	}
+	b.out.System.Controller = ctl
+	b.out.System.Metrics = sim.MetricsPipeline{Window: c.MetricWindow, Resolution: c.MetricResolution}
+	if c.MetricWindow != 0 && c.MetricWindow < time.Second || c.MetricResolution != 0 && c.MetricResolution < time.Second {
+		d.Errorf(at, "metric window and resolution must be at least 1s")
+	}
+}
