@@ -47,6 +47,26 @@ type Profile struct {
 	// CPUUtilizationAtKnee is CPUAtKnee / CPURequest: the utilisation an HPA
 	// would see at the knee; nil when either is unknown.
 	CPUUtilizationAtKnee *float64 `json:"cpu_utilization_at_knee,omitempty" yaml:"cpu_utilization_at_knee,omitempty"`
+	// Precision is the relative width of the final bracket the search
+	// aimed for; Converged tells whether it got there, and Bracket is the
+	// final [lo, hi] around the knee (hi is 0 when no step failed).
+	Precision float64    `json:"precision,omitempty" yaml:"precision,omitempty"`
+	Converged bool       `json:"converged" yaml:"converged"`
+	Bracket   [2]float64 `json:"bracket" yaml:"bracket"`
+	// Steps is the number of open-model steps the search ran (warm-up
+	// not counted), and DurationS its wall time in seconds.
+	Steps     int     `json:"steps,omitempty" yaml:"steps,omitempty"`
+	DurationS float64 `json:"duration_s,omitempty" yaml:"duration_s,omitempty"`
+	// Warmup is the closed-loop warm-up: throughput at a few concurrencies.
+	Warmup []Concurrency `json:"warmup,omitempty" yaml:"warmup,omitempty"`
+	// Endpoints is the per-endpoint view of a scenario mix: which one
+	// breaks first.
+	Endpoints []Endpoint `json:"endpoints,omitempty" yaml:"endpoints,omitempty"`
+	// Scalability is the Universal Scalability Law fit of a closed-loop
+	// concurrency sweep, when one was run.
+	Scalability *USL `json:"scalability,omitempty" yaml:"scalability,omitempty"`
+	// Sweep is the closed-loop concurrency sweep behind Scalability.
+	Sweep []Concurrency `json:"sweep,omitempty" yaml:"sweep,omitempty"`
 }
 
 // Point is one step of a capacity measurement.

@@ -24,6 +24,11 @@ const (
 	DefaultCooldown       = 2 * time.Second
 )
 
+// minGeneratorMisses is the fewest late or dropped sends that can mark a
+// step as generator-limited: in a short step, the one or two sends that
+// wait for a first connection are not a bottleneck.
+const minGeneratorMisses = 5
+
 // DefaultWarmUpConcurrency are the closed-loop levels of the warm-up: a
 // closed loop never offers more than its concurrency, so probing with it
 // cannot overload the target, and its throughput within the SLO is a safe
@@ -512,7 +517,7 @@ func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResu
 	failed := stats.Failed(stats.Evaluate(s.cfg.SLO, &sum.Stats))
 	st := StepResult{
 		Phase: phase, Step: step, Summary: sum, Failed: failed, Elapsed: elapsed,
-		GeneratorLimited: sum.LateRatio > s.cfg.GeneratorLimit,
+		GeneratorLimited: sum.LateRatio > s.cfg.GeneratorLimit && sum.Late+sum.Dropped >= minGeneratorMisses,
 	}
 	st.Point = pointOf(step, sum, failed, cores)
 	s.res.Steps = append(s.res.Steps, st)
@@ -583,6 +588,14 @@ func (s *searcher) finish() {
 	p := &s.res.Profile
 	p.MaxRate = s.res.Lo
 	s.res.Converged = s.converged()
+	p.Precision, p.Converged, p.Steps, p.Warmup = s.cfg.Precision, s.res.Converged, s.steps, s.res.Warmup
+	p.Bracket = [2]float64{s.res.Lo, 0}
+	if !math.IsInf(s.res.Hi, 1) {
+		p.Bracket[1] = s.res.Hi
+	}
+	for _, st := range s.res.Steps {
+		p.DurationS += st.Elapsed.Seconds()
+	}
 	if p.LimitedBy == "" {
 		if math.IsInf(s.res.Hi, 1) {
 			p.LimitedBy = LimitedByMaxRate
@@ -590,6 +603,7 @@ func (s *searcher) finish() {
 			p.LimitedBy = LimitedByLatency
 		}
 	}
+	defer func() { p.Endpoints = s.res.Endpoints }()
 	// Per-endpoint p99 at the knee: from the last passing step at Lo.
 	for i := len(s.res.Steps) - 1; i >= 0; i-- {
 		st := s.res.Steps[i]
@@ -673,4 +687,26 @@ func thresholdsString(ts []stats.Threshold) string {
 		parts[i] = t.String()
 	}
 	return strings.Join(parts, ",")
+}
+
+// Sweep runs a closed-loop concurrency sweep for a scalability fit: one
+// step of hold at each level, in order. A level whose error ratio exceeds
+// half of its requests ends the sweep: beyond it the target is only
+// failing faster.
+func Sweep(ctx context.Context, p Prober, levels []int, hold time.Duration) ([]Concurrency, error) {
+	var out []Concurrency
+	for _, n := range levels {
+		if n < 1 {
+			return out, fmt.Errorf("sweep: concurrency %d must be at least 1", n)
+		}
+		sum, err := p.Probe(ctx, Step{Concurrency: n, Hold: hold})
+		if err != nil {
+			return out, fmt.Errorf("sweep at concurrency %d: %w", n, err)
+		}
+		out = append(out, Concurrency{N: float64(n), Throughput: sum.Throughput, Latency: sum.Latency.Mean, ErrorRatio: sum.ErrorRatio})
+		if sum.ErrorRatio > 0.5 {
+			break
+		}
+	}
+	return out, nil
 }

@@ -60,8 +60,10 @@ func (m *model) Probe(_ context.Context, st capacity.Step) (*stats.Summary, erro
 		sum.Throughput = math.Min(rate, c)
 	}
 	sum.Latency = stats.Latency{P50: lat, P90: lat * 1.5, P99: lat * 2, Mean: lat}
+	sum.Scheduled = sum.Requests
 	if m.genMax > 0 && rate > m.genMax {
 		sum.LateRatio = 0.2
+		sum.Late = int64(0.2 * float64(sum.Scheduled))
 	}
 	return sum, nil
 }

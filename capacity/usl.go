@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -42,6 +43,24 @@ type USL struct {
 	PeakThroughput float64 `json:"peak_throughput" yaml:"peak_throughput"`
 	// Dominant is "contention" or "coherency": which penalty costs more at N*.
 	Dominant string `json:"dominant" yaml:"dominant"`
+}
+
+// MarshalJSON writes the fit with infinite peaks (no coherency penalty)
+// as null, which JSON can carry.
+func (u USL) MarshalJSON() ([]byte, error) {
+	type plain USL
+	out := struct {
+		plain
+		PeakConcurrency *float64 `json:"peak_concurrency"`
+		PeakThroughput  *float64 `json:"peak_throughput"`
+	}{plain: plain(u)}
+	if !math.IsInf(u.PeakConcurrency, 0) {
+		out.PeakConcurrency = &u.PeakConcurrency
+	}
+	if !math.IsInf(u.PeakThroughput, 0) {
+		out.PeakThroughput = &u.PeakThroughput
+	}
+	return json.Marshal(out)
 }
 
 // Throughput is the fitted X(n), in requests per second.
@@ -106,6 +125,11 @@ func FitUSL(points []Concurrency) (USL, error) {
 	}
 	p := [3]float64{lambda, math.Min(sigma, 1), kappa}
 	p = levenbergMarquardt(pts, p)
+	// A coherency penalty too small to matter anywhere near the measured
+	// range is rounding noise, not a retrograde region a million in flight away.
+	if nMax := pts[len(pts)-1].N; p[2]*nMax*(nMax-1) < 1e-9 {
+		p[2] = 0
+	}
 
 	u := USL{Lambda: p[0], Sigma: p[1], Kappa: p[2], Points: len(pts)}
 	var mean, ssTot, ssRes float64

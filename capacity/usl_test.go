@@ -1,6 +1,7 @@
 package capacity_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -75,5 +76,29 @@ func TestFitUSLRefusesFewerThanSixPoints(t *testing.T) {
 	pts = append(pts, capacity.Concurrency{N: 32, Throughput: 85})
 	if _, err := capacity.FitUSL(pts); err != nil {
 		t.Fatalf("FitUSL(6 levels) = %v", err)
+	}
+}
+
+// Without coherency there is no peak: JSON carries it as null.
+func TestUSLJSONWithoutAPeak(t *testing.T) {
+	var pts []capacity.Concurrency
+	truth := capacity.USL{Lambda: 100, Sigma: 0.1}
+	for _, n := range []float64{1, 2, 4, 8, 16, 32} {
+		pts = append(pts, capacity.Concurrency{N: n, Throughput: truth.Throughput(n)})
+	}
+	u, err := capacity.FitUSL(pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back["peak_concurrency"] != nil || math.Abs(back["peak_throughput"].(float64)-1000) > 1e-6 {
+		t.Errorf("JSON = %s; want no peak concurrency and λ/σ = 1000 as the asymptote", b)
 	}
 }

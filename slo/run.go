@@ -143,3 +143,10 @@ func codeMatcher(q Query) (Matcher, bool) {
 	}
 	return Matcher{}, false
 }
+
+// LatencyBound returns the threshold of a latency indicator — the le bound
+// of its good-events histogram bucket — and false for any other indicator.
+func (in Indicator) LatencyBound() (time.Duration, bool) {
+	d, ok, err := latencyBound(in.Good)
+	return d, ok && err == nil
+}

@@ -1,13 +1,634 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/headroom-sre/headroom/capacity"
+	"github.com/headroom-sre/headroom/internal/procfs"
+	"github.com/headroom-sre/headroom/internal/prom"
+	"github.com/headroom-sre/headroom/load"
+	"github.com/headroom-sre/headroom/slo"
+	"github.com/headroom-sre/headroom/stats"
+	"github.com/headroom-sre/headroom/traffic"
+)
+
+type capacityFlags struct {
+	targets targetFlags
+	prom    promFlags
+
+	slo, sloFile, sloName string
+
+	hold, warmUp, cooldown time.Duration
+	precision              string
+	startRate, maxRate     float64
+	require                float64
+	maxSteps               int
+	noRepeat               bool
+
+	pid        int
+	cpuMetrics string
+	cpuMetric  string
+	cpuQuery   string
+	cpuRequest string
+
+	usl       bool
+	uslLevels []int
+	uslHold   time.Duration
+
+	out, format string
+	json, quiet bool
+}
 
 func (a *app) newCapacityCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "capacity",
+	f := &capacityFlags{}
+	cmd := &cobra.Command{
+		Use:   "capacity (--url URL | -f scenario.yaml) --slo 'p99<=200ms,errors<=0.1%'",
 		Short: "Find one replica's capacity knee within its SLO",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errNotYet
-		},
+		Long: `Find the highest arrival rate one replica serves within its SLO while the load
+generator keeps up (late and dropped sends below 1%), and what a request costs
+in CPU. The result is a capacity profile (JSON, or YAML with --format yaml) that
+headroom sim and headroom plan read.
+
+The search:
+  1. warms up with short closed-loop steps (1, 4, 16, 64 connections), which
+     cannot overload the target, and starts from half the best throughput
+     that met the SLO there;
+  2. steps the open-model rate up ×2 until the SLO breaks (so no step is more
+     than 2× past the knee);
+  3. bisects to --precision (default 5%);
+  4. repeats the points around the knee to tell noise from a real limit.
+A step far past the knee is cut short, and the target gets --cooldown to
+drain before the next one. With the default 10 s steps a search typically
+takes 1–3 minutes and at most --max-steps (12) steps.
+
+The SLO is --slo (latency bounds at quantiles and an error-ratio bound, as in
+headroom load --threshold) or --slo-file (an OpenSLO or headroom SLO file:
+availability becomes an error bound, a latency objective "X% under T" becomes
+pX<=T).
+
+CPU per request is measured when the target's CPU can be observed: --pid
+(a local process, from /proc), --cpu-metrics (its /metrics page,
+process_cpu_seconds_total) or --cpu-query with --prometheus (a PromQL
+expression giving cumulative CPU seconds; use steps of a minute or more so the
+scrapes keep up).
+
+Exit status 3 when the SLO does not hold even at the lowest rate, or when the
+capacity is below --require.`,
+		Example: `  headroom capacity --url http://127.0.0.1:8081/value --slo 'p99<=200ms,errors<=0.1%'
+  headroom capacity -f mix.yaml --slo-file slo.yaml --pid $(pgrep money) --cpu-request 1 -o money.json
+  headroom capacity --url http://127.0.0.1:8080/ --slo 'errors<=1%' --usl --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCapacity(cmd, f) },
+	}
+	fl := cmd.Flags()
+	f.targets.register(fl)
+	fl.StringVar(&f.slo, "slo", "", "objectives, e.g. 'p99<=200ms,errors<=0.1%' (latency quantiles p50…p999, mean, max; errors)")
+	fl.StringVar(&f.sloFile, "slo-file", "", "an SLO file (OpenSLO v1 or headroom/v1) instead of --slo")
+	fl.StringVar(&f.sloName, "slo-name", "", "with --slo-file holding several SLOs: use only this one")
+	fl.DurationVar(&f.hold, "hold", capacity.DefaultHold, "how long each step lasts")
+	fl.DurationVar(&f.warmUp, "warmup", capacity.DefaultWarmUp, "total time of the closed-loop warm-up (0 skips it; then give --start-rate)")
+	fl.DurationVar(&f.cooldown, "cooldown", capacity.DefaultCooldown, "pause after a failing step, so the target drains")
+	fl.StringVar(&f.precision, "precision", "5%", "relative precision of the answer")
+	fl.Float64Var(&f.startRate, "start-rate", 0, "first rate, per second (default: from the warm-up)")
+	fl.Float64Var(&f.maxRate, "max-rate", capacity.DefaultMaxRate, "safety cap on the rate, per second")
+	fl.Float64Var(&f.require, "require", 0, "exit 3 unless the capacity is at least this many requests per second")
+	fl.IntVar(&f.maxSteps, "max-steps", capacity.DefaultMaxSteps, "most open-model steps to run")
+	fl.BoolVar(&f.noRepeat, "no-repeat", false, "do not repeat the points around the knee")
+	fl.IntVar(&f.pid, "pid", 0, "observe the CPU of this local process (from /proc)")
+	fl.StringVar(&f.cpuMetrics, "cpu-metrics", "", "observe CPU from this /metrics URL (Prometheus text format)")
+	fl.StringVar(&f.cpuMetric, "cpu-metric", "process_cpu_seconds_total", "with --cpu-metrics: the counter of CPU seconds")
+	fl.StringVar(&f.cpuQuery, "cpu-query", "", "with --prometheus: a PromQL query for the target's cumulative CPU seconds")
+	fl.StringVar(&f.cpuRequest, "cpu-request", "", "the replica's CPU request (500m, 1, 2): CPU utilisation at the knee is reported against it")
+	fl.BoolVar(&f.usl, "usl", false, "also run a closed-loop concurrency sweep and fit the Universal Scalability Law")
+	fl.IntSliceVar(&f.uslLevels, "usl-levels", []int{1, 2, 4, 8, 16, 32, 64, 128}, "concurrency levels of the sweep (at least 6)")
+	fl.DurationVar(&f.uslHold, "usl-hold", 5*time.Second, "how long each sweep level lasts")
+	fl.StringVarP(&f.out, "out", "o", "", "write the profile to this file (.json, or .yaml/.yml for YAML)")
+	fl.StringVar(&f.format, "format", "", "profile format for --out and --json: json or yaml (default: from the file name, else json)")
+	fl.BoolVar(&f.json, "json", false, "print the profile as JSON on stdout")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
+	f.prom.register(fl, "for --cpu-query")
+	return cmd
+}
+
+func (a *app) runCapacity(cmd *cobra.Command, f *capacityFlags) error {
+	ctx := cmd.Context()
+	plan, err := f.targets.resolve(a, cmd)
+	if err != nil {
+		return err
+	}
+	slo, err := a.capacitySLO(f)
+	if err != nil {
+		return err
+	}
+	cfg := capacity.Config{
+		SLO: slo, StartRate: f.startRate, MaxRate: f.maxRate, Hold: f.hold, WarmUp: f.warmUp,
+		Cooldown: f.cooldown, MaxSteps: f.maxSteps, NoRepeat: f.noRepeat,
+		Target: targetName(plan),
+	}
+	if f.warmUp == 0 {
+		cfg.WarmUp = -1
+		if f.startRate == 0 {
+			return usageErrorf("give --start-rate, or keep the warm-up", "--warmup 0 needs --start-rate")
+		}
+	}
+	if cfg.Precision, err = parseFraction(f.precision); err != nil || cfg.Precision <= 0 || cfg.Precision >= 1 {
+		return usageErrorf("for example --precision 5%", "--precision %q: want a percentage between 0 and 100", f.precision)
+	}
+	if f.cpuRequest != "" {
+		if cfg.CPURequest, err = parseCores(f.cpuRequest); err != nil {
+			return usageError(fmt.Errorf("--cpu-request: %w", err), "write it as in a Deployment: 500m, 1 or 2")
+		}
+	}
+	if cfg.CPU, err = a.cpuMeter(cmd, f); err != nil {
+		return err
+	}
+	if !cmd.Flags().Changed("timeout") {
+		plan.cfg.Timeout = capacityTimeout(slo)
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError(err, "")
+	}
+	w := a.stdio.Err
+	if f.quiet {
+		w = io.Discard
+	}
+	fmt.Fprintf(w, "capacity of %s within %s\n", cfg.Target, thresholdList(slo))
+	cfg.OnStep = func(st capacity.StepResult) { fmt.Fprintln(w, "  "+stepLine(st)) }
+	prober := &loadProber{base: plan.cfg}
+
+	res, err := capacity.Search(ctx, prober, cfg)
+	if err != nil && res == nil {
+		return err
+	}
+	interrupted := err != nil
+	profile := res.Profile
+	if f.usl && !interrupted {
+		fmt.Fprintf(w, "  scalability sweep at concurrency %v\n", f.uslLevels)
+		sweep, serr := capacity.Sweep(ctx, prober, f.uslLevels, f.uslHold)
+		profile.Sweep = sweep
+		if serr != nil {
+			err, interrupted = serr, true
+		} else if u, ferr := capacity.FitUSL(sweep); ferr != nil {
+			fmt.Fprintf(w, "  no scalability fit: %v\n", ferr)
+		} else {
+			profile.Scalability = &u
+		}
+	}
+	if werr := a.writeProfile(f, &profile); werr != nil {
+		return werr
+	}
+	if f.json {
+		if err := writeProfileTo(a.stdio.Out, &profile, f.format); err != nil {
+			return err
+		}
+	} else {
+		writeCapacityText(a.stdio.Out, &profile)
+	}
+	if interrupted {
+		if errors.Is(err, context.Canceled) {
+			return withHint(errors.New("interrupted; the profile holds the steps measured so far"), "")
+		}
+		return withHint(err, "the profile holds the steps measured before the failure")
+	}
+	switch {
+	case profile.MaxRate == 0 && profile.LimitedBy != capacity.LimitedByGenerator:
+		return verdictError("the SLO does not hold even at %.3g req/s", lowestRate(&profile))
+	case f.require > 0 && profile.MaxRate < f.require:
+		return verdictError("capacity %.4g req/s is below the required %.4g req/s", profile.MaxRate, f.require)
+	}
+	return nil
+}
+
+// capacitySLO reads the objectives from --slo or --slo-file.
+func (a *app) capacitySLO(f *capacityFlags) ([]stats.Threshold, error) {
+	switch {
+	case f.slo != "" && f.sloFile != "":
+		return nil, usageErrorf("give one of them", "--slo and --slo-file both given")
+	case f.slo != "":
+		ths, err := stats.ParseThresholds(f.slo)
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--slo: %w", err), "for example --slo 'p99<=200ms,errors<=0.1%'")
+		}
+		return ths, nil
+	case f.sloFile != "":
+		set, err := a.readSLOs([]string{f.sloFile})
+		if err != nil {
+			return nil, err
+		}
+		var out []stats.Threshold
+		for _, s := range set.SLOs {
+			if f.sloName != "" && s.Name != f.sloName {
+				continue
+			}
+			th, err := sloThreshold(s)
+			if err != nil {
+				return nil, usageError(fmt.Errorf("%s: SLO %s: %w", f.sloFile, s.Name, err), "")
+			}
+			out = append(out, th)
+		}
+		if len(out) == 0 {
+			return nil, usageErrorf("check --slo-name", "%s: no SLO named %q", f.sloFile, f.sloName)
+		}
+		return out, nil
+	}
+	return nil, usageErrorf("for example --slo 'p99<=200ms,errors<=0.1%'", "no objective: give --slo or --slo-file")
+}
+
+// sloThreshold maps an SLO to the bound a capacity step must meet: an
+// availability objective of 99.9% is errors<=0.1%; a latency objective
+// "99% of requests within 300ms" is p99<=300ms (a target between the
+// quantiles the load engine reports uses the next stricter one).
+func sloThreshold(s slo.SLO) (stats.Threshold, error) {
+	if d, ok := s.Indicator.LatencyBound(); ok {
+		q := "p999"
+		for _, c := range []struct {
+			name string
+			q    float64
+		}{{"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}, {"p999", 0.999}} {
+			if s.Target <= c.q+1e-12 {
+				q = c.name
+				break
+			}
+		}
+		return stats.Threshold{Metric: q, Op: "<=", Value: d.Seconds()}, nil
+	}
+	if s.Indicator.IsThreshold() || !s.Indicator.Raw.IsZero() {
+		return stats.Threshold{}, errors.New("only availability and latency (histogram bucket) SLOs apply to a load test")
+	}
+	return stats.Threshold{Metric: "errors", Op: "<=", Value: s.ErrorBudget()}, nil
+}
+
+// capacityTimeout picks a request timeout for the search when the user
+// gave none: ten times the loosest latency bound (a request that slow has
+// long broken the SLO), between 2 and 30 seconds, so a cut-short step does
+// not wait long for requests to a collapsed target.
+func capacityTimeout(ths []stats.Threshold) time.Duration {
+	bound := 0.0
+	for _, t := range ths {
+		if isLatencyMetric(t.Metric) {
+			bound = math.Max(bound, t.Value)
+		}
+	}
+	if bound == 0 {
+		return 10 * time.Second
+	}
+	d := time.Duration(10 * bound * float64(time.Second))
+	return min(max(d, 2*time.Second), load.DefaultTimeout)
+}
+
+func isLatencyMetric(m string) bool {
+	switch m {
+	case "errors", "success", "late", "rate", "throughput":
+		return false
+	}
+	return true
+}
+
+// loadProber runs capacity steps with the load engine.
+type loadProber struct {
+	base load.Config
+}
+
+// Probe runs one step: an open-model constant rate, or a closed loop. An
+// open step is cut short once the objectives are clearly broken (by 3× or
+// more over the last two seconds): past the knee there is nothing to learn
+// from hammering the target longer.
+func (p *loadProber) Probe(ctx context.Context, st capacity.Step) (*stats.Summary, error) {
+	cfg := p.base
+	cfg.OnStart, cfg.OnInterval = nil, nil
+	if st.Rate == 0 {
+		run, err := load.Closed(ctx, cfg, st.Concurrency, st.Hold)
+		if err != nil && run == nil {
+			return nil, err
+		}
+		s := run.Summary()
+		return &s, ctx.Err()
+	}
+	shape, err := traffic.Constant(st.Rate, st.Hold)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Shape = shape
+	stepCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var window []*stats.Interval
+	cfg.OnInterval = func(iv *stats.Interval) {
+		window = append(window, iv)
+		if len(window) > 2 {
+			window = window[1:]
+		}
+		if len(window) == 2 && clearlyBroken(window, st.Abort) {
+			cancel()
+		}
+	}
+	run, err := load.Run(stepCtx, cfg)
+	if err != nil && run == nil {
+		return nil, err
+	}
+	s := run.Summary()
+	// A step cut short still stands for the rate it was asked for.
+	s.Partial = false
+	return &s, ctx.Err()
+}
+
+// clearlyBroken reports whether the intervals break an objective by 3× or
+// more (error ratios also need at least 1%).
+func clearlyBroken(ivs []*stats.Interval, ths []stats.Threshold) bool {
+	var b stats.Bucket
+	for _, iv := range ivs {
+		b.Add(&iv.Total)
+	}
+	s := stats.StatsOf(&b, time.Duration(len(ivs))*time.Second, false)
+	if s.Requests < 20 {
+		return false
+	}
+	for _, t := range ths {
+		v, ok := t.Observe(&s)
+		if !ok || t.Op[0] != '<' {
+			continue
+		}
+		if v >= 3*t.Value && (isLatencyMetric(t.Metric) || v >= 0.01) {
+			return true
+		}
+	}
+	return false
+}
+
+// cpuMeter builds the CPU observer the flags ask for, if any.
+func (a *app) cpuMeter(cmd *cobra.Command, f *capacityFlags) (capacity.CPUMeter, error) {
+	n := 0
+	for _, on := range []bool{f.pid != 0, f.cpuMetrics != "", f.cpuQuery != ""} {
+		if on {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return nil, usageErrorf("choose one CPU source", "--pid, --cpu-metrics and --cpu-query are exclusive")
+	case f.pid != 0:
+		if _, err := procfs.CPUSeconds(f.pid); err != nil {
+			return nil, usageError(err, "--pid must be a running local process")
+		}
+		return cpuFunc(func(context.Context) (float64, error) { return procfs.CPUSeconds(f.pid) }), nil
+	case f.cpuMetrics != "":
+		url, name := f.cpuMetrics, f.cpuMetric
+		if _, err := prom.ScrapeCounter(cmd.Context(), nil, url, name); err != nil {
+			return nil, usageError(err, "--cpu-metrics must serve "+name+" in the Prometheus text format")
+		}
+		return cpuFunc(func(ctx context.Context) (float64, error) { return prom.ScrapeCounter(ctx, nil, url, name) }), nil
+	case f.cpuQuery != "":
+		pc := f.prom.config(a, cmd)
+		if pc.URL == "" {
+			return nil, usageErrorf("give --prometheus http://HOST:9090", "--cpu-query needs a Prometheus")
+		}
+		client, err := prom.New(pc)
+		if err != nil {
+			return nil, usageError(err, "")
+		}
+		q := f.cpuQuery
+		read := func(ctx context.Context) (float64, error) {
+			v, err := client.Vector(ctx, q, time.Now())
+			if err != nil {
+				return 0, err
+			}
+			if len(v) == 0 {
+				return 0, fmt.Errorf("--cpu-query %s returned no series", q)
+			}
+			sum := 0.0
+			for _, s := range v {
+				sum += float64(s.Value)
+			}
+			return sum, nil
+		}
+		if _, err := read(cmd.Context()); err != nil {
+			return nil, withHint(err, "the query must return the target's cumulative CPU seconds, e.g. sum(process_cpu_seconds_total{job=\"money\"})")
+		}
+		return cpuFunc(read), nil
+	}
+	return nil, nil
+}
+
+type cpuFunc func(ctx context.Context) (float64, error)
+
+func (f cpuFunc) CPUSeconds(ctx context.Context) (float64, error) { return f(ctx) }
+
+func (a *app) writeProfile(f *capacityFlags, p *capacity.Profile) error {
+	if f.out == "" {
+		return nil
+	}
+	format := f.format
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(f.out)) {
+		case ".yaml", ".yml":
+			format = "yaml"
+		}
+	}
+	w, err := a.createOutput(f.out)
+	if err != nil {
+		return err
+	}
+	if err := writeProfileTo(w, p, format); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+func writeProfileTo(w io.Writer, p *capacity.Profile, format string) error {
+	switch strings.ToLower(format) {
+	case "", "json":
+		return writeJSON(w, p)
+	case "yaml", "yml":
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(p); err != nil {
+			return err
+		}
+		return enc.Close()
+	}
+	return usageErrorf("json or yaml", "--format %q: unknown profile format", format)
+}
+
+func targetName(p *loadPlan) string {
+	if p.name != "" {
+		return p.name
+	}
+	if len(p.cfg.Targets) == 1 {
+		return p.cfg.Targets[0].URL
+	}
+	names := make([]string, len(p.cfg.Targets))
+	for i, t := range p.cfg.Targets {
+		names[i] = t.URL
+	}
+	return strings.Join(names, " + ")
+}
+
+func thresholdList(ths []stats.Threshold) string {
+	parts := make([]string, len(ths))
+	for i, t := range ths {
+		parts[i] = t.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseFraction reads "5%" or "0.05" as 0.05.
+func parseFraction(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		return v / 100, err
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// parseCores reads a CPU quantity as in a Deployment: "500m", "1", "2.5".
+func parseCores(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	div := 1.0
+	if m, ok := strings.CutSuffix(s, "m"); ok {
+		s, div = m, 1000
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("%q is not a positive CPU quantity", s)
+	}
+	return v / div, nil
+}
+
+func lowestRate(p *capacity.Profile) float64 {
+	low := math.Inf(1)
+	for _, pt := range p.Points {
+		low = math.Min(low, pt.Rate)
+	}
+	if math.IsInf(low, 1) {
+		return 0
+	}
+	return low
+}
+
+// stepLine describes one step for progress and the final table.
+func stepLine(st capacity.StepResult) string {
+	s := st.Summary
+	verdict := "ok"
+	switch {
+	case st.GeneratorLimited:
+		verdict = fmt.Sprintf("generator behind (%.1f%% late)", 100*s.LateRatio)
+	case len(st.Failed) > 0:
+		var broken []string
+		for _, f := range st.Failed {
+			broken = append(broken, f.Metric+" "+formatObserved(f))
+		}
+		verdict = "✖ " + strings.Join(broken, ", ")
+	}
+	what := fmt.Sprintf("%-9s %8s", st.Phase, fmt.Sprintf("%.4g/s", st.Step.Rate))
+	if st.Step.Rate == 0 {
+		what = fmt.Sprintf("%-9s %8s", st.Phase, fmt.Sprintf("c=%d", st.Step.Concurrency))
+	}
+	cpu := ""
+	if st.Point.CPU != nil {
+		cpu = fmt.Sprintf("  cpu %.2f", *st.Point.CPU)
+	}
+	return fmt.Sprintf("%s  got %8s  p50 %8s  p99 %8s  errors %6s%s  %s", what,
+		fmt.Sprintf("%.4g/s", s.Throughput), fmtSeconds(s.Latency.P50), fmtSeconds(s.Latency.P99),
+		fmt.Sprintf("%.2f%%", 100*s.ErrorRatio), cpu, verdict)
+}
+
+func formatObserved(f stats.ThresholdResult) string {
+	if isLatencyMetric(f.Metric) {
+		return fmtSeconds(f.Observed)
+	}
+	return fmt.Sprintf("%.3g%%", 100*f.Observed)
+}
+
+func fmtSeconds(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}
+
+func writeCapacityText(w io.Writer, p *capacity.Profile) {
+	fmt.Fprintf(w, "capacity of %s\n", p.Target)
+	fmt.Fprintf(w, "  objective   %s\n", p.SLO)
+	switch {
+	case p.MaxRate == 0 && p.LimitedBy == capacity.LimitedByGenerator:
+		fmt.Fprintf(w, "  result      unknown: the load generator could not keep up (see its warnings); measure from a bigger machine or several\n")
+	case p.MaxRate == 0:
+		fmt.Fprintf(w, "  result      the SLO does not hold even at %.3g req/s\n", lowestRate(p))
+	default:
+		within := "within " + strconv.FormatFloat(100*p.Precision, 'g', 3, 64) + "%"
+		if !p.Converged {
+			within = "not converged"
+		}
+		hi := "∞"
+		if p.Bracket[1] > 0 {
+			hi = fmt.Sprintf("%.4g", p.Bracket[1])
+		}
+		fmt.Fprintf(w, "  result      %.4g req/s per replica, limited by %s (%s: knee in [%.4g, %s])\n", p.MaxRate, p.LimitedBy, within, p.Bracket[0], hi)
+	}
+	fmt.Fprintf(w, "  search      %d steps in %s\n", p.Steps, (time.Duration(p.DurationS) * time.Second).String())
+	if p.CPUPerRequest != nil {
+		line := fmt.Sprintf("  cpu         %.3g ms per request", 1000**p.CPUPerRequest)
+		if p.CPUAtKnee != nil {
+			line += fmt.Sprintf("; %.2f cores at the knee", *p.CPUAtKnee)
+		}
+		if p.CPUUtilizationAtKnee != nil {
+			line += fmt.Sprintf(" (%.0f%% of the request)", 100**p.CPUUtilizationAtKnee)
+		}
+		fmt.Fprintln(w, line)
+	} else {
+		fmt.Fprintln(w, "  cpu         not observed (give --pid, --cpu-metrics or --cpu-query)")
+	}
+	curve := p.Curve()
+	if len(curve) > 0 {
+		fmt.Fprintf(w, "\n  %10s  %10s  %9s  %9s  %9s  %7s\n", "rate", "achieved", "p50", "p90", "p99", "errors")
+		for _, c := range curve {
+			mark := " "
+			if !c.OK {
+				mark = "✖"
+			}
+			fmt.Fprintf(w, "%s %10.4g  %10.4g  %9s  %9s  %9s  %6.2f%%\n", mark, c.Rate, c.AchievedRate,
+				fmtSeconds(c.P50), fmtSeconds(c.P90), fmtSeconds(c.P99), 100*c.ErrorRatio)
+		}
+	}
+	if len(p.Endpoints) > 0 {
+		eps := append([]capacity.Endpoint(nil), p.Endpoints...)
+		sort.SliceStable(eps, func(i, j int) bool {
+			a, b := eps[i].BreaksAt, eps[j].BreaksAt
+			if a == 0 {
+				a = math.Inf(1)
+			}
+			if b == 0 {
+				b = math.Inf(1)
+			}
+			return a < b
+		})
+		fmt.Fprintln(w, "\n  endpoints (which breaks first)")
+		for _, e := range eps {
+			if e.BreaksAt == 0 {
+				fmt.Fprintf(w, "    %-40s holds up to the knee (p99 %s there)\n", e.Name, fmtSeconds(e.P99AtKnee))
+				continue
+			}
+			fmt.Fprintf(w, "    %-40s breaks at %.4g req/s: %s\n", e.Name, e.BreaksAt, strings.Join(e.Broken, "; "))
+		}
+	}
+	if u := p.Scalability; u != nil {
+		fmt.Fprintf(w, "\n  scalability %s; %s dominates\n", u, u.Dominant)
 	}
 }

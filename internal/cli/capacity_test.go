@@ -1,0 +1,195 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/headroom-sre/headroom/capacity"
+)
+
+// workers is a loopback server whose capacity is known by construction: w
+// workers each taking s per request. With reject, a request that finds
+// every worker busy and w requests already waiting is answered 503 at once
+// (the short queue absorbs timer jitter, as a real server's accept backlog
+// does); otherwise requests queue without bound.
+func workers(t *testing.T, w int, s time.Duration, reject bool) string {
+	t.Helper()
+	slots := make(chan struct{}, w)
+	waiting := make(chan struct{}, w)
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if reject {
+			select {
+			case waiting <- struct{}{}:
+			default:
+				rw.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			slots <- struct{}{}
+			<-waiting
+		} else {
+			select {
+			case slots <- struct{}{}:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		time.Sleep(s)
+		<-slots
+		rw.Write([]byte("ok\n"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// quick are the search flags that keep a test short: 1 s steps.
+var quick = []string{"--hold", "1s", "--warmup", "1s", "--cooldown", "300ms", "--quiet", "--json"}
+
+func capacityRun(t *testing.T, args ...string) (int, capacity.Profile, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	code, out, errOut := ldRun(ctx, t, append(append([]string{"capacity"}, quick...), args...)...)
+	var p capacity.Profile
+	if code != 2 {
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatalf("capacity --json printed no profile (exit %d): %v\n%s\n%s", code, err, out, errOut)
+		}
+	}
+	return code, p, errOut
+}
+
+// Under an error-only SLO the knee of a rejecting server is W/S, within
+// ±10%.
+func TestCapacityKneeOfARejectingServer(t *testing.T) {
+	url := workers(t, 8, 20*time.Millisecond, true) // 400 req/s
+	code, p, errOut := capacityRun(t, "--url", url, "--slo", "errors<=1%")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if p.MaxRate < 360 || p.MaxRate > 440 {
+		t.Errorf("max_rate = %.1f; want 400 ± 10%%\npoints: %+v", p.MaxRate, p.Points)
+	}
+	if p.LimitedBy != capacity.LimitedByErrors {
+		t.Errorf("limited_by = %q; want errors", p.LimitedBy)
+	}
+	if p.Steps > capacity.DefaultMaxSteps {
+		t.Errorf("%d steps; want at most %d", p.Steps, capacity.DefaultMaxSteps)
+	}
+	for _, pt := range p.Points {
+		if pt.Rate > 2*440 {
+			t.Errorf("a step at %.0f/s overshot the knee by more than 2×", pt.Rate)
+		}
+	}
+	// The JSON contract: cpu_per_request_s is present and null (no CPU source).
+	if p.CPUPerRequest != nil {
+		t.Errorf("cpu_per_request_s = %v; want null without a CPU source", *p.CPUPerRequest)
+	}
+}
+
+// Under a latency SLO a queueing server's knee sits below W/S: at W/S the
+// queue grows without bound, and p99 ≤ 4·S allows only a short queue.
+func TestCapacityKneeOfAQueueingServerUnderALatencySLO(t *testing.T) {
+	url := workers(t, 4, 20*time.Millisecond, false) // 200 req/s, then queueing
+	code, p, errOut := capacityRun(t, "--url", url, "--slo", "p99<=80ms")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if p.LimitedBy != capacity.LimitedByLatency {
+		t.Errorf("limited_by = %q; want latency", p.LimitedBy)
+	}
+	// Below saturation the latency is S; the queue breaks p99 near W/S.
+	if p.MaxRate < 100 || p.MaxRate > 215 {
+		t.Errorf("max_rate = %.1f; want between 100 and 215 (W/S = 200, queueing)\npoints: %+v", p.MaxRate, p.Points)
+	}
+	for _, pt := range p.Points {
+		if pt.OK && pt.P99 > 0.080 {
+			t.Errorf("a passing point at %.0f/s has p99 %.3fs over the bound", pt.Rate, pt.P99)
+		}
+	}
+}
+
+// A generator capped at 2 requests in flight cannot offer more than 2/S:
+// arrivals beyond are dropped, and the result says the generator was the
+// limit rather than inventing a knee.
+func TestCapacityReportsAGeneratorLimitedRun(t *testing.T) {
+	url := workers(t, 16, 20*time.Millisecond, true) // 800 req/s, far beyond 2/S = 100
+	code, p, errOut := capacityRun(t, "--url", url, "--slo", "errors<=1%", "--max-inflight", "2")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if p.LimitedBy != capacity.LimitedByGenerator {
+		t.Fatalf("limited_by = %q; want generator\npoints: %+v", p.LimitedBy, p.Points)
+	}
+	if p.MaxRate > 110 {
+		t.Errorf("max_rate = %.1f; the generator could not send more than ~100/s", p.MaxRate)
+	}
+}
+
+// The profile goes to a file as YAML and the text summary to stdout; bad
+// input is a usage error.
+func TestCapacityOutputsAndUsage(t *testing.T) {
+	url := workers(t, 8, 10*time.Millisecond, true) // 800 req/s
+	out := filepath.Join(t.TempDir(), "p.yaml")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	code, stdout, errOut := ldRun(ctx, t, "capacity", "--url", url, "--slo", "errors<=1%", "--hold", "1s", "--warmup", "1s",
+		"--cooldown", "200ms", "--max-rate", "300", "--quiet", "-o", out, "--require", "1000")
+	if code != 3 {
+		t.Fatalf("exit %d; want 3 (capacity capped at 300 is below --require 1000)\n%s", code, errOut)
+	}
+	if !strings.Contains(stdout, "limited by max_rate") {
+		t.Errorf("text summary lacks the limit:\n%s", stdout)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "max_rate: 300") || !strings.Contains(string(data), "limited_by: max_rate") {
+		t.Errorf("YAML profile:\n%s", data)
+	}
+	for _, args := range [][]string{
+		{"capacity", "--url", url},
+		{"capacity", "--url", url, "--slo", "p99<<1s"},
+		{"capacity", "--url", url, "--slo", "late<=1%"},
+		{"capacity", "--url", url, "--slo", "errors<=1%", "--precision", "150%"},
+		{"capacity", "--url", url, "--slo", "errors<=1%", "--cpu-request", "lots"},
+	} {
+		if code, _, errOut := ldRun(ctx, t, args...); code != 2 || !strings.Contains(errOut, "hint:") && !strings.Contains(errOut, "headroom capacity:") {
+			t.Errorf("%v: exit %d; want 2 with a message\n%s", args, code, errOut)
+		}
+	}
+}
+
+// A closed-loop sweep of a server with 8 workers of 10 ms saturates at 800
+// req/s: the scalability fit says so.
+func TestCapacityScalabilitySweep(t *testing.T) {
+	url := workers(t, 8, 10*time.Millisecond, false)
+	code, p, errOut := capacityRun(t, "--url", url, "--slo", "errors<=1%", "--max-steps", "2",
+		"--usl", "--usl-levels", "1,2,4,6,8,12,16", "--usl-hold", "500ms")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if len(p.Sweep) != 7 {
+		t.Fatalf("sweep has %d levels; want 7: %+v", len(p.Sweep), p.Sweep)
+	}
+	u := p.Scalability
+	if u == nil {
+		t.Fatal("no scalability fit")
+	}
+	// One stream of 10 ms requests: about 100 req/s (the sleep overshoots;
+	// a hard saturation at 8 bends the fit a little above).
+	if u.Lambda < 70 || u.Lambda > 130 {
+		t.Errorf("λ = %.1f; want about 100 req/s", u.Lambda)
+	}
+	top := u.Throughput(16)
+	if top < 550 || top > 850 {
+		t.Errorf("fitted throughput at 16 = %.0f; want about 800 (8 workers × 100/s)", top)
+	}
+}
