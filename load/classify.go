@@ -1,0 +1,58 @@
+package load
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/headroom-sre/headroom/stats"
+)
+
+// Classify maps a request error to its class: stats.ErrTimeout,
+// ErrRefused, ErrReset, ErrDNS, ErrTLS or ErrOther. A connection the peer
+// closed before the response was complete counts as reset.
+func Classify(err error) string {
+	var (
+		dnsErr   *net.DNSError
+		recErr   tls.RecordHeaderError
+		alertErr tls.AlertError
+		certErr  *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsTimeout {
+			return stats.ErrTimeout
+		}
+		return stats.ErrDNS
+	case errors.As(err, &recErr), errors.As(err, &alertErr), errors.As(err, &certErr),
+		errors.As(err, &unknown), errors.As(err, &hostErr), errors.As(err, &invalid):
+		return stats.ErrTLS
+	case isTimeout(err):
+		return stats.ErrTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return stats.ErrRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return stats.ErrReset
+	}
+	return stats.ErrOther
+}
+
+// isTimeout reports whether err is a deadline or timeout (a passed
+// connection deadline is a net.Error whose Timeout is true).
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

@@ -1,0 +1,131 @@
+package stats_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/headroom-sre/headroom/stats"
+)
+
+func TestParseThreshold(t *testing.T) {
+	tests := []struct {
+		in   string
+		want stats.Threshold
+	}{
+		{"p99<300ms", stats.Threshold{Metric: "p99", Op: "<", Value: 0.3}},
+		{"p50<=20ms", stats.Threshold{Metric: "p50", Op: "<=", Value: 0.02}},
+		{" p999 < 1s ", stats.Threshold{Metric: "p999", Op: "<", Value: 1}},
+		{"p99.9<1s", stats.Threshold{Metric: "p999", Op: "<", Value: 1}},
+		{"mean<5ms", stats.Threshold{Metric: "mean", Op: "<", Value: 0.005}},
+		{"max<2s", stats.Threshold{Metric: "max", Op: "<", Value: 2}},
+		{"errors<1%", stats.Threshold{Metric: "errors", Op: "<", Value: 0.01}},
+		{"errors<=0.001", stats.Threshold{Metric: "errors", Op: "<=", Value: 0.001}},
+		{"late<1%", stats.Threshold{Metric: "late", Op: "<", Value: 0.01}},
+		{"rate>=1000", stats.Threshold{Metric: "rate", Op: ">=", Value: 1000}},
+		{"throughput>950/s", stats.Threshold{Metric: "throughput", Op: ">", Value: 950}},
+		{"success>=99.9%", stats.Threshold{Metric: "success", Op: ">=", Value: 0.999}},
+	}
+	for _, tt := range tests {
+		got, err := stats.ParseThreshold(tt.in)
+		if err != nil {
+			t.Errorf("ParseThreshold(%q) error: %v", tt.in, err)
+			continue
+		}
+		if got.Metric != tt.want.Metric || got.Op != tt.want.Op || math.Abs(got.Value-tt.want.Value) > 1e-12 {
+			t.Errorf("ParseThreshold(%q) = %+v; want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseThresholdRejectsMistakes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"p99", "want METRIC OP VALUE"},
+		{"p98<1s", `unknown metric "p98"`},
+		{"<1s", "missing the metric"},
+		{"p99<", "missing the value"},
+		{"p99<300", "no unit"},
+		{"p99=300ms", "operator"},
+		{"errors<150%", "between 0% and 100%"},
+		{"errors<lots", "percentage"},
+		{"rate>fast", "rate per second"},
+		{"p99<-1s", "latency"},
+	}
+	for _, tt := range tests {
+		_, err := stats.ParseThreshold(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseThreshold(%q) error = %v; want one containing %q", tt.in, err, tt.want)
+		}
+	}
+	_, err := stats.ParseThresholds("p99<300ms,nope<1,errors<1%,x")
+	if err == nil || !strings.Contains(err.Error(), "nope") || !strings.Contains(err.Error(), `"x"`) {
+		t.Errorf("ParseThresholds error = %v; want both bad items named", err)
+	}
+}
+
+func TestEvaluateThresholds(t *testing.T) {
+	s := stats.Stats{Requests: 1000, Successes: 990, ErrorRatio: 0.01, SuccessRatio: 0.99, AchievedRate: 1000, Throughput: 990,
+		Scheduled: 1000, Late: 5, LateRatio: 0.005, Latency: stats.Latency{P99: 0.3, P50: 0.01}}
+	tests := []struct {
+		th   string
+		pass bool
+	}{
+		{"p99<300ms", false},
+		{"p99<=300ms", true},
+		{"p50<20ms", true},
+		{"errors<1%", false},
+		{"errors<=1%", true},
+		{"success>=99%", true},
+		{"late<1%", true},
+		{"rate>=1000", true},
+		{"throughput>990", false},
+	}
+	for _, tt := range tests {
+		th, err := stats.ParseThreshold(tt.th)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := th.Check(&s); r.Pass != tt.pass || r.Threshold != th.String() {
+			t.Errorf("%s: pass = %v; want %v (observed %v)", tt.th, r.Pass, tt.pass, r.Observed)
+		}
+	}
+	empty := stats.Stats{}
+	th, _ := stats.ParseThreshold("p99<1s")
+	if r := th.Check(&empty); r.Pass || !r.NoData {
+		t.Errorf("p99<1s on no requests = %+v; want a failure for lack of data", r)
+	}
+}
+
+// FuzzParseThreshold checks that the parser never panics and that what it
+// accepts prints back to an equivalent threshold.
+func FuzzParseThreshold(f *testing.F) {
+	for _, s := range []string{"p99<300ms", "errors<=0.1%", "rate>=1000/s", "success>=99.9%", "p50<=1.5s", "late<1%", "<", "p99<<1s", "max<1e300s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		th, err := stats.ParseThreshold(s)
+		if err != nil {
+			return
+		}
+		back, err := stats.ParseThreshold(th.String())
+		if err != nil {
+			t.Fatalf("ParseThreshold(%q).String() = %q does not parse: %v", s, th.String(), err)
+		}
+		if back.Metric != th.Metric || back.Op != th.Op || math.Abs(back.Value-th.Value) > 1e-9*math.Max(1, math.Abs(th.Value)) {
+			t.Fatalf("round trip of %q: %+v != %+v", s, back, th)
+		}
+	})
+}
+
+// FuzzReadRun checks that reading any input never panics.
+func FuzzReadRun(f *testing.F) {
+	f.Add([]byte(`{"type":"header","format":"headroom-results/1","mode":"open"}` + "\n" + `{"type":"interval","t":0,"requests":3,"latency":"HISTFAAAACR4nJNpmSzMwMDAwcAAxjAAQ4AAAAM"}` + "\n"))
+	f.Add([]byte(`{"type":"header","format":"headroom-results/1"}` + "\n" + `{"type":"summary","requests":1,"per_target":{"a":{}}}`))
+	f.Add([]byte("{}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := stats.ReadRun(strings.NewReader(string(data)))
+		if err == nil {
+			_ = r.Summary()
+		}
+	})
+}
