@@ -22,6 +22,7 @@ func (a *app) newSimCmd() *cobra.Command {
 		file, scenario   string
 		asJSON, timeline bool
 		step, resolution time.Duration
+		prices           priceFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sim -f system.yaml [--scenario NAME|all]",
@@ -60,6 +61,11 @@ The System file (apiVersion: headroom/v1, kind: System):
     scenarios:
       - {name: tv-spike, traffic: "spike:base=80,peak=1600,at=5m", duration: 1h}
 
+Prices are spec.pricing as written; --region, --mode or --catalog (and a
+file without spec.pricing) price from the shipped catalog instead
+(us-central1 by default), and --currency JPY --rate 150 shows them in yen.
+headroom plan prices the same way.
+
 Pods metrics are read as requests per second per pod, Object and External
 metrics as the requests per second arriving at the component.
 
@@ -84,18 +90,11 @@ input.`,
 			if step < 0 {
 				return usageErrorf("use 0 for no timeline", "--step must not be negative")
 			}
-			docs, err := a.readSpec(file)
+			_, sf, _, priceNotes, err := a.readSystem(file, &prices, cmd.Flags().Changed)
 			if err != nil {
 				return err
 			}
-			d, err := spec.SystemDocument(docs)
-			if err != nil {
-				return usageError(err, "a System file has apiVersion: headroom/v1 and kind: System")
-			}
-			sf, err := spec.DecodeSystem(d)
-			if err != nil {
-				return usageError(err, systemFileHint)
-			}
+			sf.Notes = append(sf.Notes, priceNotes...)
 			model, err := sim.Compile(sf.System)
 			if err != nil {
 				return usageError(err, systemFileHint)
@@ -138,6 +137,7 @@ input.`,
 	f.BoolVar(&timeline, "timeline", false, "also print a timeline table (text output)")
 	f.DurationVar(&step, "step", sim.DefaultTimelineStep, "the timeline's step; 0 for none")
 	f.DurationVar(&resolution, "resolution", sim.DefaultResolution, "the simulation's time step")
+	prices.register(f)
 	return cmd
 }
 

@@ -1,0 +1,257 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/headroom-sre/headroom/internal/cli"
+)
+
+var planData = filepath.Join("testdata", "plan")
+
+// planJSON is the JSON contract of headroom plan.
+type planJSON struct {
+	System  string `json:"system"`
+	Current *struct {
+		MonthlyCost   *float64 `json:"monthly_cost"`
+		SteadyMonthly *float64 `json:"steady_monthly"`
+		SLOMet        *bool    `json:"slo_met"`
+	} `json:"current"`
+	Recommended *struct {
+		MonthlyCost *float64 `json:"monthly_cost"`
+		SLOMet      *bool    `json:"slo_met"`
+		Scenarios   []struct {
+			Name   string `json:"name"`
+			SLOMet bool   `json:"slo_met"`
+		} `json:"scenarios"`
+		Config *struct {
+			Components []struct {
+				Name string `json:"name"`
+			} `json:"components"`
+		} `json:"config"`
+	} `json:"recommended"`
+	Saving  *float64 `json:"saving"`
+	Changes []struct {
+		Component, Setting, From, To string
+	} `json:"changes"`
+	Pareto *struct {
+		Spike []struct {
+			Survives    float64 `json:"survives"`
+			MonthlyCost float64 `json:"monthly_cost"`
+		} `json:"spike"`
+		SLO []struct {
+			Target      float64 `json:"target"`
+			Found       bool    `json:"found"`
+			MonthlyCost float64 `json:"monthly_cost"`
+		} `json:"slo"`
+	} `json:"pareto"`
+	Manifests []struct {
+		File string `json:"file"`
+		YAML string `json:"yaml"`
+	} `json:"manifests"`
+}
+
+func TestPlanJSONContract(t *testing.T) {
+	code, out, stderr := simHeadroom(t, "plan", "-f", shopFile, "--json", "--quiet")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; want 0; stderr:\n%s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr = %q with --quiet; want nothing", stderr)
+	}
+	var p planJSON
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if p.System != "shop" || p.Current == nil || p.Current.MonthlyCost == nil || *p.Current.MonthlyCost <= 0 {
+		t.Fatalf("system %q, current %+v; want shop and a positive current.monthly_cost", p.System, p.Current)
+	}
+	r := p.Recommended
+	if r == nil || r.MonthlyCost == nil || r.SLOMet == nil || r.Config == nil {
+		t.Fatalf("recommended = %+v; want monthly_cost, slo_met and config", r)
+	}
+	if !*r.SLOMet || len(r.Scenarios) != 3 {
+		t.Fatalf("recommended.slo_met %v over %d scenarios; want true over 3", *r.SLOMet, len(r.Scenarios))
+	}
+	for _, s := range r.Scenarios {
+		if !s.SLOMet {
+			t.Errorf("recommended misses the SLO in %s", s.Name)
+		}
+	}
+	if p.Saving == nil || math.Abs(*p.Saving-(*p.Current.MonthlyCost-*r.MonthlyCost)) > 0.011 {
+		t.Errorf("saving %v; want current − recommended", p.Saving)
+	}
+	if p.Pareto == nil || len(p.Pareto.Spike) == 0 || len(p.Pareto.SLO) != 5 {
+		t.Fatalf("pareto = %+v; want a spike frontier and five SLO targets", p.Pareto)
+	}
+	if p.Pareto.Spike[0].MonthlyCost != *r.MonthlyCost {
+		t.Errorf("the spike frontier starts at %v; want the recommendation's %v", p.Pareto.Spike[0].MonthlyCost, *r.MonthlyCost)
+	}
+	var files []string
+	for _, m := range p.Manifests {
+		files = append(files, m.File)
+		if !strings.Contains(m.YAML, "apiVersion:") {
+			t.Errorf("manifest %s holds no object", m.File)
+		}
+	}
+	for _, want := range []string{"app.resources.yaml", "money.resources.yaml"} {
+		if !strings.Contains(strings.Join(files, " "), want) {
+			t.Errorf("manifests %v lack %s", files, want)
+		}
+	}
+}
+
+func TestPlanOutSimulatesAgainAndMeetsTheSLO(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := simHeadroom(t, "plan", "-f", shopFile, "--out", dir, "--no-pareto", "--prescale", "cronjob", "--quiet")
+	if code != cli.ExitOK {
+		t.Fatalf("plan: exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, f := range []string{"shop.recommended.yaml", "app.resources.yaml", "money.hpa.yaml"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("--out wrote no %s: %v", f, err)
+		}
+	}
+	// The recommended file refers to the shop's profile and replay from
+	// its new place, and meets the SLO through headroom sim.
+	code, out, stderr := simHeadroom(t, "sim", "-f", filepath.Join(dir, "shop.recommended.yaml"), "--json", "--step", "0")
+	if code != cli.ExitOK {
+		t.Fatalf("sim of the recommended file: exit %d; stderr:\n%s", code, stderr)
+	}
+	var all struct {
+		SLOMet    bool        `json:"slo_met"`
+		Scenarios []simResult `json:"scenarios"`
+	}
+	if err := json.Unmarshal([]byte(out), &all); err != nil || !all.SLOMet || len(all.Scenarios) != 3 {
+		t.Errorf("sim of the recommended file: slo_met %v over %d scenarios (%v); want true over 3", all.SLOMet, len(all.Scenarios), err)
+	}
+}
+
+// The steady bill of a system whose scenario is flat is what sim reports
+// as its monthly cost: both price from the same catalog, flags included.
+func TestPlanAndSimPriceFromTheSameCatalog(t *testing.T) {
+	flat := filepath.Join(planData, "flat.yaml")
+	tokyo := filepath.Join(planData, "tokyo.prices.yaml")
+	cases := []struct {
+		name   string
+		flags  []string
+		hourly float64 // USD: three pods of 2 vCPU and 4 GiB, and the fee
+		factor float64
+	}{
+		{"the catalog's us-central1", nil, 3*(2*0.0445+4*0.0049225) + 0.10, 1},
+		{"a price file for Tokyo", []string{"--region", "asia-northeast1", "--catalog", tokyo}, 3*(2*0.0573+4*0.0063) + 0.10, 1},
+		{"in yen", []string{"--region", "asia-northeast1", "--prices", tokyo, "--currency", "JPY", "--rate", "150"}, 3*(2*0.0573+4*0.0063) + 0.10, 150},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := simHeadroom(t, append([]string{"sim", "-f", flat, "--scenario", "day", "--json", "--step", "0"}, tc.flags...)...)
+			if code != cli.ExitOK {
+				t.Fatalf("sim: exit %d; stderr:\n%s", code, stderr)
+			}
+			var r simResult
+			if err := json.Unmarshal([]byte(out), &r); err != nil || r.Cost == nil {
+				t.Fatalf("sim output: %v\n%s", err, out)
+			}
+			code, out, stderr = simHeadroom(t, append([]string{"plan", "-f", flat, "--json", "--quiet", "--no-pareto"}, tc.flags...)...)
+			if code != cli.ExitOK {
+				t.Fatalf("plan: exit %d; stderr:\n%s", code, stderr)
+			}
+			var p planJSON
+			if err := json.Unmarshal([]byte(out), &p); err != nil || p.Current == nil || p.Current.SteadyMonthly == nil {
+				t.Fatalf("plan output: %v\n%s", err, out)
+			}
+			want := tc.hourly * tc.factor * 730
+			if math.Abs(r.Cost.Monthly-want) > 0.02*tc.factor || math.Abs(*p.Current.SteadyMonthly-want) > 0.02*tc.factor {
+				t.Errorf("monthly: sim %.2f, plan %.2f; want both %.2f", r.Cost.Monthly, *p.Current.SteadyMonthly, want)
+			}
+		})
+	}
+	// Without the price file, Tokyo's Autopilot price is unknown, to both.
+	for _, cmd := range []string{"sim", "plan"} {
+		code, _, stderr := simHeadroom(t, cmd, "-f", flat, "--region", "asia-northeast1", "--quiet")
+		if cmd == "sim" {
+			code, _, stderr = simHeadroom(t, cmd, "-f", flat, "--region", "asia-northeast1")
+		}
+		if code != cli.ExitUsage || !strings.Contains(stderr, "price unknown: Autopilot general-purpose") || !strings.Contains(stderr, "hint:") {
+			t.Errorf("%s in Tokyo without prices: exit %d, stderr %q; want 2 and the unknown price with a hint", cmd, code, stderr)
+		}
+	}
+}
+
+func TestPlanTextForAManager(t *testing.T) {
+	code, out, stderr := simHeadroom(t, "plan", "-f", filepath.Join(planData, "launch.yaml"), "--quiet", "--per-month", "launch=2")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"launch — plan for launch (USD)", "monthly cost", "recommended", "SLO met", "no: launch", "yes, in every scenario",
+		"What changes", "web  pre-scale  none → 20 replicas 6m before launch", "launch $0.23 × 2 (pre-scaled)",
+		"Why", "capacity", "What a bigger spike costs", "What each nine costs", "99.9% (the SLO)", "Search:", "note: prices from the catalog"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPlanNothingMeetsTheSLO(t *testing.T) {
+	code, out, stderr := simHeadroom(t, "plan", "-f", filepath.Join(planData, "hopeless.yaml"), "--json", "--no-pareto", "--quiet")
+	if code != cli.ExitVerdict {
+		t.Fatalf("exit %d; want 3; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "no configuration within the search bounds meets the SLO") || !strings.Contains(stderr, "hint:") {
+		t.Errorf("stderr = %q; want the verdict and a hint", stderr)
+	}
+	var p planJSON
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Recommended != nil || p.Current == nil {
+		t.Errorf("output %v, recommended %+v; want JSON with current and a null recommended", err, p.Recommended)
+	}
+}
+
+func TestPlanProgressIsSparseWhenNotATerminal(t *testing.T) {
+	code, _, stderr := simHeadroom(t, "plan", "-f", filepath.Join(planData, "launch.yaml"), "--no-pareto")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) < 2 || len(lines) > 10 || !strings.HasPrefix(lines[0], "plan: today") || strings.Contains(stderr, "\r") {
+		t.Errorf("stderr = %q; want a few plain lines, one per phase", stderr)
+	}
+}
+
+func TestPlanBadInput(t *testing.T) {
+	launch := filepath.Join(planData, "launch.yaml")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no file", []string{"plan"}, "no system file given"},
+		{"a missing file", []string{"plan", "-f", "nowhere.yaml"}, "nowhere.yaml"},
+		{"a bad file", []string{"plan", "-f", filepath.Join("..", "spec", "testdata", "system", "bad.yaml")}, `spec.entry: "front" is not a component`},
+		{"an unknown scenario", []string{"plan", "-f", launch, "--scenario", "nope"}, `no scenario "nope"`},
+		{"an unknown pre-scaler", []string{"plan", "-f", launch, "--prescale", "cron"}, "want keda or cronjob"},
+		{"a bad frequency", []string{"plan", "-f", launch, "--per-month", "launch=often"}, "--per-month"},
+		{"a frequency for nothing", []string{"plan", "-f", launch, "--per-month", "nope=2"}, `--per-month: no scenario "nope"`},
+		{"events filling the month", []string{"plan", "-f", launch, "--per-month", "10000"}, "more than a month"},
+		{"a bad event time", []string{"plan", "-f", launch, "--event-at", "launch=tomorrow"}, "RFC 3339"},
+		{"an unknown time zone", []string{"plan", "-f", launch, "--timezone", "Mars/Olympus"}, "--timezone"},
+		{"a bad tolerance", []string{"plan", "-f", launch, "--tolerance", "2"}, "--tolerance"},
+		{"an unannounced nothing", []string{"plan", "-f", launch, "--unannounced", "nope"}, `--unannounced: no scenario "nope"`},
+		{"standard without a pool", []string{"plan", "-f", launch, "--mode", "standard"}, "--mode standard needs a node pool"},
+		{"yen without a rate", []string{"plan", "-f", launch, "--currency", "JPY"}, "needs an exchange rate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := simHeadroom(t, append(tc.args, "--quiet")...)
+			if code != cli.ExitUsage {
+				t.Fatalf("exit %d; want 2; stderr:\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "hint:") {
+				t.Errorf("stderr lacks %q or a hint:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}

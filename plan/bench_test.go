@@ -1,0 +1,41 @@
+package plan
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkPlanTwoComponentsThreeScenarios plans the two-component shop
+// over three scenarios (an unannounced step, a TV spike, a daily evening
+// ramp), Pareto tables included, and reports the search's figures:
+// configurations decided, the size of the grid, and the simulations run.
+func BenchmarkPlanTwoComponentsThreeScenarios(b *testing.B) {
+	p := shopProblem(b)
+	var res *Result
+	for b.Loop() {
+		var err error
+		if res, err = Plan(context.Background(), p, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Search.Candidates), "candidates/op")
+	b.ReportMetric(res.Search.Space, "space/op")
+	b.ReportMetric(float64(res.Search.Simulations), "simulations/op")
+	b.ReportMetric(float64(res.Search.Evaluated), "configs-simulated/op")
+	b.ReportMetric(float64(res.Search.SteadyRuns), "steady-runs/op")
+}
+
+// BenchmarkPlanNoPareto is the main search alone.
+func BenchmarkPlanNoPareto(b *testing.B) {
+	p := shopProblem(b)
+	var res *Result
+	for b.Loop() {
+		var err error
+		if res, err = Plan(context.Background(), p, Options{NoPareto: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Search.Candidates), "candidates/op")
+	b.ReportMetric(float64(res.Search.Simulations), "simulations/op")
+	b.ReportMetric(float64(res.Search.SteadyRuns), "steady-runs/op")
+}

@@ -1,0 +1,61 @@
+// Package plan finds the cheapest configuration of a system that still
+// meets its SLO in every traffic scenario the business says it must
+// survive, and prices more safety.
+//
+// # What is searched
+//
+// Per component: the CPU request (a replica's capacity is taken to scale
+// with it, within the range the capacity was measured over: never above
+// today's request, never below the lowest measured load), the HPA's
+// target, its minReplicas and maxReplicas (or the replica count without an
+// HPA), its scale-up behavior (today's, or [FastScaleUp]), and a pre-scale
+// floor before each known event, raised a lead time ahead (start-up, node
+// provisioning and a minute). For the system: spare node capacity held by
+// placeholder pods. Memory requests are kept (nothing measured says how
+// low they may go), except that Autopilot's minimum of 1 GiB per vCPU is
+// respected. Every candidate is judged by simulating it with package sim.
+//
+// # Monthly cost
+//
+// A configuration's monthly cost is the bill of a month at the steady
+// state (the configuration at the everyday rate, 730 hours) plus, for
+// each scenario, the event's own cost (what the scenario costs beyond the
+// steady state over the same time, never below zero) times how many times
+// a month it happens ([DefaultPerMonth] unless told).
+//
+// # How the search works
+//
+// Outer options are the settings that trade steady cost against speed of
+// reaction in no fixed direction: the CPU request and target per
+// component, and the spare capacity. Their steady state at the lowest
+// floors is a lower bound on their monthly cost; they are taken cheapest
+// bound first (options closest to today's first among equal bounds), and
+// once the next bound is within [DefaultTolerance] of the best found, the
+// rest are pruned. Inside an option every setting is monotone (a higher
+// floor, a higher maximum, a higher pre-scale, a faster scale-up, more
+// spare capacity never hurt the SLO and never cost less), so each is
+// bisected down to the lowest value that still meets the SLO instead of
+// being enumerated; floors are capped beforehand at what the bound still
+// allows, and options dominated by one already settled are skipped.
+// Simulations are cached and run in parallel; batches of options have a
+// fixed size, so the result does not depend on the number of workers.
+//
+// The Pareto searches (bigger spikes: the scenarios' traffic × k; stricter
+// targets) add their configurations to a common pool: the recommendation
+// is the cheapest of the pool that meets the SLO, and the tables read from
+// the same pool, so a stricter target never costs less than a looser one
+// and the spike frontier starts at the recommendation.
+//
+// # Outputs
+//
+// [Plan] returns today's and the recommended configuration with their
+// costs and verdicts, what changes, why (the cheaper step of each binding
+// setting and what breaks then: start-up time, node provisioning, max
+// replicas, a downstream component, capacity), and the Pareto tables.
+// [Manifests] writes the recommendation as Kubernetes objects (HPAs,
+// Deployment resource patches, KEDA ScaledObjects or CronJobs for the
+// pre-scaling, placeholder pods) and [SystemFile] as a System file.
+//
+// Units: rates per second, durations as time.Duration (seconds in JSON),
+// CPU in cores, memory in bytes, money in the system's price currency.
+package plan

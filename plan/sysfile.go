@@ -1,0 +1,205 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/headroom-sre/headroom/sim"
+)
+
+// SystemFile writes the recommendation as a System file: the document the
+// plan was made from (its top mapping, src), with the settings the plan
+// changed. Comments and references to other files are kept, except a
+// capacity profile for a component whose CPU request changed: its
+// capacity, scaled, is written inline.
+//
+// The System file applies pre-scaling to every scenario alike, so the
+// pre-scaling written is one window covering every event's, at the
+// highest floor: simulating it is at least as safe as the plan, and may
+// cost a little more.
+//
+// rebase, when set, rewrites the relative file names the document refers
+// to (capacity profiles, an SLO file, replayed traffic), for a file
+// written in another directory.
+func SystemFile(src *yaml.Node, rec *Evaluation, rebase func(string) string) ([]byte, error) {
+	if src == nil || src.Kind != yaml.MappingNode || rec == nil {
+		return nil, errf("writing a System file needs the file the plan was made from")
+	}
+	doc := clone(src)
+	doc.HeadComment = strings.TrimSpace("Recommended by headroom plan.\n" + doc.HeadComment)
+	spec := child(doc, "spec")
+	comps := child(spec, "components")
+	if comps == nil {
+		return nil, errf("the System file has no spec.components")
+	}
+	for i := range rec.Config.Components {
+		cc := &rec.Config.Components[i]
+		node := findComponent(comps, cc.Name)
+		if node == nil {
+			return nil, errf("the System file has no component %q", cc.Name)
+		}
+		patchComponent(node, cc, rec.System.Components[i])
+	}
+	patchNodes(doc, spec, rec.Config.Buffer)
+	if rebase != nil {
+		rebaseFiles(spec, rebase)
+	}
+	return encode(doc)
+}
+
+// rebaseFiles rewrites the file names a System document refers to.
+func rebaseFiles(spec *yaml.Node, rebase func(string) string) {
+	fix := func(n *yaml.Node) {
+		if n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
+			n.Value = rebase(n.Value)
+		}
+	}
+	for _, c := range nodes(child(spec, "components")) {
+		fix(child(child(c, "capacity"), "profile"))
+	}
+	fix(child(child(spec, "slo"), "ref"))
+	for _, sc := range nodes(child(spec, "scenarios")) {
+		t := child(sc, "traffic")
+		if t == nil {
+			continue
+		}
+		if t.Kind == yaml.MappingNode {
+			fix(child(t, "file"))
+			continue
+		}
+		// The one-line form: kind:key=value,...
+		kind, params, ok := strings.Cut(t.Value, ":")
+		if !ok {
+			continue
+		}
+		parts := strings.Split(params, ",")
+		for j, p := range parts {
+			if k, v, ok := strings.Cut(p, "="); ok && strings.TrimSpace(k) == "file" {
+				parts[j] = k + "=" + rebase(strings.TrimSpace(v))
+			}
+		}
+		t.Value = kind + ":" + strings.Join(parts, ",")
+	}
+}
+
+func nodes(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+func findComponent(comps *yaml.Node, name string) *yaml.Node {
+	for _, c := range comps.Content {
+		if n := child(c, "name"); n != nil && n.Value == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func patchComponent(node *yaml.Node, cc *ComponentConfig, comp sim.Component) {
+	res := ensure(node, "resources")
+	req := ensure(res, "requests")
+	set(req, "cpu", str(fmtCores(cc.CPURequest)))
+	set(req, "memory", str(fmtBytes(cc.MemoryRequest)))
+	if cc.CPULimit > 0 || cc.MemoryLimit > 0 {
+		lim := ensure(res, "limits")
+		if cc.CPULimit > 0 {
+			set(lim, "cpu", str(fmtCores(cc.CPULimit)))
+		}
+		if cc.MemoryLimit > 0 {
+			set(lim, "memory", str(fmtBytes(cc.MemoryLimit)))
+		}
+	}
+	if cc.CapacityScale != 1 {
+		inline := capacityNode(comp.Capacity)
+		inline.HeadComment = fmt.Sprintf("the capacity at %s CPU: the measured one × %s, in proportion to the CPU request",
+			fmtCores(cc.CPURequest), strconv.FormatFloat(roundTo(cc.CapacityScale, 4), 'g', -1, 64))
+		set(node, "capacity", inline)
+	}
+	if cc.HPA == nil {
+		set(node, "replicas", intNode(cc.Replicas))
+	} else {
+		del(node, "replicas")
+		h := ensure(node, "hpa")
+		set(h, "minReplicas", intNode(cc.HPA.MinReplicas))
+		set(h, "maxReplicas", intNode(cc.HPA.MaxReplicas))
+		w := &writer{}
+		set(h, "metrics", w.metrics(cc, h))
+		if b := w.behavior(cc.HPA, h); b != nil {
+			set(h, "behavior", b)
+		}
+	}
+	del(node, "prescale")
+	if steps := cc.Prescale; len(steps) > 0 {
+		start, end, p := steps[0].Start, steps[0].End, 0
+		var parts []string
+		for _, s := range steps {
+			start, end, p = min(start, s.Start), max(end, s.End), max(p, s.Replicas)
+			parts = append(parts, fmt.Sprintf("%s: %d replicas from T+%s to T+%s", s.Scenario, s.Replicas, fmtDuration(s.Start), fmtDuration(s.End)))
+		}
+		seqNode := seq(mapping("at", durationString(start), "minReplicas", p))
+		if end > start {
+			seqNode.Content = append(seqNode.Content, mapping("at", durationString(end), "minReplicas", cc.floor()))
+		}
+		key := str("prescale")
+		key.HeadComment = "one window covering the pre-scaling before each event (" + strings.Join(parts, "; ") + ")"
+		node.Content = append(node.Content, key, seqNode)
+	}
+}
+
+// capacityNode writes a capacity inline.
+func capacityNode(c sim.Capacity) *yaml.Node {
+	n := mapping("perReplicaRPS", roundTo(c.PerReplicaRPS, 6))
+	if c.CPUPerRequest > 0 {
+		set(n, "cpuPerRequest", str(durationString(secs(c.CPUPerRequest).Round(time.Microsecond))))
+	}
+	if c.IdleCPU > 0 {
+		set(n, "idleCPU", str(fmtCores(c.IdleCPU)))
+	}
+	if len(c.Latency) > 0 {
+		pts := seq()
+		for _, p := range c.Latency {
+			pt := mapping("rate", roundTo(p.Rate, 6), "p50", durationString(secs(p.P50).Round(time.Microsecond)),
+				"p90", durationString(secs(p.P90).Round(time.Microsecond)), "p99", durationString(secs(p.P99).Round(time.Microsecond)))
+			if p.ErrorRatio > 0 {
+				set(pt, "errorRatio", floatNode(roundTo(p.ErrorRatio, 6)))
+			}
+			pt.Style = yaml.FlowStyle
+			pts.Content = append(pts.Content, pt)
+		}
+		set(n, "latency", pts)
+	}
+	return n
+}
+
+func roundTo(x float64, d int) float64 {
+	p := math.Pow10(d)
+	return math.Round(x*p) / p
+}
+
+// patchNodes writes the spare capacity as placeholder pods.
+func patchNodes(doc, spec *yaml.Node, b Buffer) {
+	nodes := child(spec, "nodes")
+	if b.Count == 0 {
+		if nodes != nil {
+			del(nodes, "buffer")
+			del(nodes, "placeholders")
+		}
+		return
+	}
+	if nodes == nil {
+		nodes = mapping("mode", "autopilot")
+		set(spec, "nodes", nodes)
+	}
+	del(nodes, "buffer")
+	ph := mapping("count", b.Count, "cpu", fmtCores(b.CPU), "memory", fmtBytes(b.Memory))
+	ph.Style = yaml.FlowStyle
+	set(nodes, "placeholders", ph)
+}
