@@ -517,8 +517,11 @@ func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResu
 	failed := stats.Failed(stats.Evaluate(s.cfg.SLO, &sum.Stats))
 	st := StepResult{
 		Phase: phase, Step: step, Summary: sum, Failed: failed, Elapsed: elapsed,
-		GeneratorLimited: sum.LateRatio > s.cfg.GeneratorLimit && sum.Late+sum.Dropped >= minGeneratorMisses,
 	}
+	// Late sends make a step describe the generator, unless the target
+	// visibly failed on its own: errors far beyond what lateness explains.
+	late := sum.LateRatio > s.cfg.GeneratorLimit && sum.Late+sum.Dropped >= minGeneratorMisses
+	st.GeneratorLimited = late && !(len(failed) > 0 && sum.ErrorRatio > 3*sum.LateRatio)
 	st.Point = pointOf(step, sum, failed, cores)
 	s.res.Steps = append(s.res.Steps, st)
 	s.res.Profile.Points = append(s.res.Profile.Points, st.Point)

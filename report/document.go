@@ -95,7 +95,16 @@ type Series struct {
 	Y    []float64  `json:"y"`
 	// Dashed draws the line dashed (for a prediction or a target).
 	Dashed bool `json:"dashed,omitempty"`
+	// Color is a CSS colour for the series; empty picks the next of the
+	// palette. Use Good and Bad for successes and failures.
+	Color string `json:"color,omitempty"`
 }
+
+// Colours with a meaning, for Series.Color.
+const (
+	Good = "#16a34a" // successes, goodput
+	Bad  = "#dc2626" // failures, errors
+)
 
 // Marker is a labelled line across a chart at a value.
 type Marker struct {

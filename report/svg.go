@@ -76,7 +76,7 @@ func (c Chart) svg(id string) string {
 	// Series, clipped to the plot area.
 	fmt.Fprintf(&b, `<clipPath id="%s"><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f"/></clipPath><g clip-path="url(#%s)">`, id, left, top-2, pw, ph+4, id)
 	for i, s := range c.Series {
-		color := palette[i%len(palette)]
+		color := c.color(i)
 		pts := downsample(s.X, s.Y, maxPoints)
 		if len(pts) == 0 {
 			continue
@@ -134,13 +134,41 @@ func (c Chart) svg(id string) string {
 	// Legend along the top.
 	lx := left
 	for i, s := range c.Series {
-		color := palette[i%len(palette)]
+		color := c.color(i)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="10" width="12" height="4" fill="%s"/>`, lx, color)
 		fmt.Fprintf(&b, `<text class="legend" x="%.1f" y="16">%s</text>`, lx+16, esc(s.Name))
 		lx += 28 + 6.5*float64(len([]rune(s.Name)))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// color is series i's colour: its own, or the next palette colour not
+// taken by a series with its own.
+func (c Chart) color(i int) string {
+	if c.Series[i].Color != "" {
+		return c.Series[i].Color
+	}
+	taken := map[string]bool{}
+	for _, s := range c.Series {
+		taken[s.Color] = true
+	}
+	n := 0
+	for j := 0; j < i; j++ {
+		if c.Series[j].Color == "" {
+			n++
+		}
+	}
+	for _, p := range palette {
+		if taken[p] {
+			continue
+		}
+		if n == 0 {
+			return p
+		}
+		n--
+	}
+	return palette[i%len(palette)]
 }
 
 // bounds returns the x and y ranges of the chart: x over all finite points
@@ -288,11 +316,13 @@ func formatNumber(v float64) string {
 func formatElapsed(sec float64) string {
 	d := time.Duration(math.Round(sec)) * time.Second
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
 	}
-	if s == "" {
+	if s == "0s" {
 		s = "0"
 	}
 	return s

@@ -19,10 +19,11 @@ func (a *app) newDemoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline on a built-in sample system",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errNotYet
-		},
+		Long:  demoLong,
+		Args:  cobra.NoArgs,
 	}
+	f := a.newDemoRunFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return a.runDemo(cmd, f) }
 	cmd.AddCommand(a.newDemoServeCmd())
 	return cmd
 }

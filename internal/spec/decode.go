@@ -319,6 +319,8 @@ func (d *Document) decode(n *yaml.Node, path string, v reflect.Value) {
 		d.decodeMap(n, path, v)
 	case reflect.Slice:
 		d.decodeSlice(n, path, v)
+	case reflect.Array:
+		d.decodeArray(n, path, v)
 	case reflect.Interface:
 		var x any
 		if err := n.Decode(&x); err != nil {
@@ -412,6 +414,19 @@ func (d *Document) decodeSlice(n *yaml.Node, path string, v reflect.Value) {
 		d.decode(item, fmt.Sprintf("%s[%d]", path, i), out.Index(i))
 	}
 	v.Set(out)
+}
+
+func (d *Document) decodeArray(n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode || len(n.Content) != v.Len() {
+		d.Errorf(path, "want a list of %d values, got %s", v.Len(), describe(n))
+		return
+	}
+	for i, item := range n.Content {
+		d.decode(item, fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+	}
 }
 
 func (d *Document) decodeMap(n *yaml.Node, path string, v reflect.Value) {

@@ -201,3 +201,21 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeFixedLengthArrays(t *testing.T) {
+	docs, err := spec.Parse("a.yaml", []byte("bracket: [1.5, 3]\nbad: [1]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Bracket [2]float64 `yaml:"bracket"`
+		Bad     [2]float64 `yaml:"bad"`
+	}
+	docs[0].Decode(&v)
+	if v.Bracket != [2]float64{1.5, 3} {
+		t.Errorf("bracket = %v", v.Bracket)
+	}
+	if err := docs[0].Err(); err == nil || !strings.Contains(err.Error(), "a.yaml:2:1: bad: want a list of 2 values") {
+		t.Errorf("err = %v", err)
+	}
+}

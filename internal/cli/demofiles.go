@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/headroom-sre/headroom/rightsize"
+)
+
+// The production story the demo tells about its sample system: everyday
+// traffic, the TV broadcast, the objectives agreed with management and how
+// the team first deployed the two components.
+const (
+	demoBaseRate     = 50.0 // everyday requests per second at the app
+	demoSpikeFactor  = 30.0 // the broadcast brings 30× the everyday traffic
+	demoMoneyShare   = 0.6  // money calls per app request (the customer mix)
+	demoAvailability = 0.999
+	demoLatencyLimit = 300 * time.Millisecond
+	demoLatencyGoal  = 0.99
+	demoNamespace    = "fintech"
+)
+
+// demoSLOFile is the SLO file of the demo system in the compact headroom
+// form: what the team agreed with management after the incident.
+func demoSLOFile() string {
+	return fmt.Sprintf(`# The objectives the fintech team agreed with management, in the compact
+# headroom form. headroom slo rules -f slo.yaml turns them into Prometheus
+# recording rules and multiwindow burn-rate alerts.
+apiVersion: headroom/v1
+kind: SLO
+name: app-availability
+service: app
+description: Customers get an answer, not an error.
+objective: %s
+window: 30d
+availability:
+  metric: http_requests_total
+  selector: {component: app}
+  errorCodes: "5.."
+---
+apiVersion: headroom/v1
+kind: SLO
+name: app-latency
+service: app
+description: Pages answer within %s.
+objective: %s
+window: 30d
+latency:
+  histogram: http_request_duration_seconds
+  selector: {component: app}
+  threshold: %s
+`, pctText(demoAvailability), demoLatencyLimit, pctText(demoLatencyGoal), demoLatencyLimit)
+}
+
+func pctText(f float64) string {
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", f*100), "0"), ".") + "%"
+}
+
+// demoSystemFile is the System file of the demo, as first deployed on GKE
+// Autopilot: both components autoscale on CPU at 70% from two replicas.
+// The capacity profiles are the ones just measured.
+func demoSystemFile(moneyProfile, appProfile string) string {
+	spike := fmt.Sprintf("spike:base=%g,multiple=%g,at=10m,rise=2m,hold=5m,decay=15m,for=1h30m", demoBaseRate, demoSpikeFactor)
+	return fmt.Sprintf(`# The demo system as the team first deployed it on GKE Autopilot, with the
+# capacity of one replica of each component measured by headroom demo.
+# Try: headroom sim -f system.yaml, headroom plan -f system.yaml
+apiVersion: headroom/v1
+kind: System
+metadata:
+  name: fintech-demo
+spec:
+  entry: app
+  components:
+    - name: app
+      capacity:
+        profile: %s
+      resources:
+        requests: {cpu: 250m, memory: 512Mi}
+        limits: {cpu: "1", memory: 1Gi}
+      startup: {schedule: 2s, imagePull: 8s, init: 5s, readiness: 10s}
+      timeout: 10s
+      retries: 1
+      calls:
+        money: %g
+      hpa:
+        minReplicas: 2
+        maxReplicas: 20
+        metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target: {type: Utilization, averageUtilization: 70}
+    - name: money
+      capacity:
+        profile: %s
+      resources:
+        requests: {cpu: 250m, memory: 512Mi}
+        limits: {cpu: "1", memory: 1Gi}
+      startup: {schedule: 2s, imagePull: 15s, init: 20s, readiness: 10s}
+      timeout: 5s
+      hpa:
+        minReplicas: 2
+        maxReplicas: 20
+        metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target: {type: Utilization, averageUtilization: 70}
+  nodes:
+    mode: autopilot
+  slo:
+    availability: %s
+    latency: {threshold: %s, target: %s}
+    window: 30d
+    windowRate: %g
+  scenarios:
+    - name: tv-spike
+      traffic: %s
+      duration: 1h30m
+    - name: evening-peak
+      traffic: stages:start=%g,to=%g@2h/%g@1h/%g@2h
+      duration: 5h
+`, appProfile, demoMoneyShare, moneyProfile, pctText(demoAvailability), demoLatencyLimit, pctText(demoLatencyGoal), demoBaseRate,
+		spike, demoBaseRate, 3*demoBaseRate, 3*demoBaseRate, demoBaseRate)
+}
+
+// demoWorkload is one workload of the cluster the team ran after the
+// broadcast, when everything was scaled up in a panic.
+type demoWorkload struct {
+	name     string
+	replicas int32
+	cpu      string // request per pod
+	memory   string
+	hpaMin   int32 // 0: no HPA
+	hpaMax   int32
+	// cpuPerPod is the measured CPU use of one pod at the everyday rate,
+	// in cores; memPeak the working set assumed for it, in bytes.
+	cpuPerPod float64
+	memPeak   float64
+}
+
+// demoPanicCluster is the cluster after the broadcast: app and money at
+// twelve replicas each, with large requests and HPA minimums to match, and
+// two workloads left over from the emergency.
+func demoPanicCluster(appCPUPerReq, moneyCPUPerReq float64) []demoWorkload {
+	perPod := func(rate, cpuPerReq float64, pods int32) float64 {
+		return rate*cpuPerReq/float64(pods) + 0.003 // plus an idle baseline of 3m
+	}
+	return []demoWorkload{
+		{name: "app", replicas: 12, cpu: "1", memory: "1Gi", hpaMin: 12, hpaMax: 40,
+			cpuPerPod: perPod(demoBaseRate, appCPUPerReq, 12), memPeak: 180 << 20},
+		{name: "money", replicas: 12, cpu: "2", memory: "2Gi", hpaMin: 12, hpaMax: 40,
+			cpuPerPod: perPod(demoBaseRate*demoMoneyShare, moneyCPUPerReq, 12), memPeak: 240 << 20},
+		{name: "admin-web", replicas: 3, cpu: "500m", memory: "1Gi", cpuPerPod: 0.004, memPeak: 90 << 20},
+		{name: "loadtest-runner", replicas: 2, cpu: "2", memory: "4Gi", cpuPerPod: 0.0005, memPeak: 40 << 20},
+	}
+}
+
+// demoSnapshot writes the workloads as `kubectl get deploy,hpa,pod -o yaml`
+// would: a List of Kubernetes objects.
+func demoSnapshot(ws []demoWorkload) ([]byte, error) {
+	var items []runtime.RawExtension
+	add := func(obj runtime.Object) error {
+		b, err := yaml.Marshal(obj)
+		if err != nil {
+			return err
+		}
+		j, err := yaml.YAMLToJSON(b)
+		if err != nil {
+			return err
+		}
+		items = append(items, runtime.RawExtension{Raw: j})
+		return nil
+	}
+	created := metav1.NewTime(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+	for _, w := range ws {
+		labels := map[string]string{"app.kubernetes.io/name": w.name, "app.kubernetes.io/component": w.name}
+		res := corev1.ResourceRequirements{Requests: corev1.ResourceList{
+			corev1.ResourceCPU: resource.MustParse(w.cpu), corev1.ResourceMemory: resource.MustParse(w.memory)}}
+		replicas := w.replicas
+		dep := &appsv1.Deployment{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+			ObjectMeta: metav1.ObjectMeta{Name: w.name, Namespace: demoNamespace, Labels: labels, CreationTimestamp: created},
+			Spec: appsv1.DeploymentSpec{
+				Replicas: &replicas,
+				Selector: &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: w.name, Image: "example.com/fintech/" + w.name + ":1.0", Resources: res}}},
+				},
+			},
+			Status: appsv1.DeploymentStatus{Replicas: replicas, ReadyReplicas: replicas, AvailableReplicas: replicas},
+		}
+		if err := add(dep); err != nil {
+			return nil, err
+		}
+		if w.hpaMin > 0 {
+			min := w.hpaMin
+			target := int32(70)
+			hpa := &autoscalingv2.HorizontalPodAutoscaler{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"},
+				ObjectMeta: metav1.ObjectMeta{Name: w.name, Namespace: demoNamespace, CreationTimestamp: created},
+				Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+					ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: w.name},
+					MinReplicas:    &min, MaxReplicas: w.hpaMax,
+					Metrics: []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType, Resource: &autoscalingv2.ResourceMetricSource{
+						Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: &target}}}},
+				},
+				Status: autoscalingv2.HorizontalPodAutoscalerStatus{CurrentReplicas: w.replicas, DesiredReplicas: w.replicas},
+			}
+			if err := add(hpa); err != nil {
+				return nil, err
+			}
+		}
+		for i := int32(0); i < w.replicas; i++ {
+			pod := &corev1.Pod{
+				TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+				ObjectMeta: metav1.ObjectMeta{Name: demoPodName(w.name, i), Namespace: demoNamespace, Labels: labels, CreationTimestamp: created,
+					OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: w.name + "-7d9f8c6b5"}}},
+				Spec:   corev1.PodSpec{Containers: []corev1.Container{{Name: w.name, Image: "example.com/fintech/" + w.name + ":1.0", Resources: res}}},
+				Status: corev1.PodStatus{Phase: corev1.PodRunning},
+			}
+			if err := add(pod); err != nil {
+				return nil, err
+			}
+		}
+	}
+	list := struct {
+		APIVersion string                 `json:"apiVersion"`
+		Kind       string                 `json:"kind"`
+		Items      []runtime.RawExtension `json:"items"`
+	}{"v1", "List", items}
+	return yaml.Marshal(list)
+}
+
+func demoPodName(workload string, i int32) string {
+	return fmt.Sprintf("%s-7d9f8c6b5-%05d", workload, 10007*(i+1)%100000)
+}
+
+// demoUsage is fourteen days of usage of the panic cluster as Prometheus
+// would report it: CPU from the CPU per request measured on the demo times
+// the everyday traffic, memory as assumed in demoPanicCluster.
+func demoUsage(ws []demoWorkload, end time.Time) *rightsize.Usage {
+	u := &rightsize.Usage{End: end, Window: 14 * 24 * time.Hour, Step: 5 * time.Minute, CPUPercentile: 0.95}
+	samples := int(u.Window / u.Step)
+	for _, w := range ws {
+		for i := int32(0); i < w.replicas; i++ {
+			u.Containers = append(u.Containers, rightsize.ContainerUsage{
+				Namespace: demoNamespace, Pod: demoPodName(w.name, i), Container: w.name,
+				// The p95 of a day's traffic runs about 1.6× its mean.
+				CPU: math.Max(w.cpuPerPod*1.6, 0.001), CPUAvg: w.cpuPerPod,
+				MemoryPeak: w.memPeak, MemoryAvg: w.memPeak * 0.8, Samples: samples,
+			})
+		}
+	}
+	return u
+}

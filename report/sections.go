@@ -1,0 +1,597 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/headroom-sre/headroom/capacity"
+	"github.com/headroom-sre/headroom/plan"
+	"github.com/headroom-sre/headroom/rightsize"
+	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/stats"
+)
+
+// LoadSection describes a load test: its verdict against the thresholds,
+// the headline numbers (with latency corrected for coordinated omission
+// next to the uncorrected figure), and per-second charts of rates and
+// latency.
+func LoadSection(title string, run *stats.Run) Section {
+	sum := run.Summary()
+	sec := Section{Title: title}
+	if sum.Shape != "" {
+		sec.Intro = "Open-model load test: requests were sent on the schedule of " + sum.Shape +
+			", whatever the target's speed, and latency is measured from each request's due time."
+	}
+	switch failed := stats.Failed(sum.Thresholds); {
+	case len(sum.Thresholds) == 0:
+	case len(failed) == 0:
+		sec.Verdict = &Verdict{Status: OK, Text: fmt.Sprintf("Every threshold held (%d).", len(sum.Thresholds))}
+	default:
+		var names []string
+		for _, f := range failed {
+			names = append(names, f.Threshold)
+		}
+		sec.Verdict = &Verdict{Status: Fail, Text: "Thresholds broken: " + strings.Join(names, ", ") + "."}
+	}
+	errStatus := Neutral
+	if sum.ErrorRatio > 0.01 {
+		errStatus = Fail
+	} else if sum.ErrorRatio > 0.001 {
+		errStatus = Warn
+	}
+	sec.Tiles = []Tile{
+		{Label: "Requests", Value: Count(float64(sum.Requests)), Detail: fmt.Sprintf("over %s", Duration(sum.DurationS))},
+		{Label: "Achieved rate", Value: Rate(sum.AchievedRate), Detail: "asked " + Rate(sum.TargetRate)},
+		{Label: "Errors", Value: Percent(sum.ErrorRatio), Status: errStatus, Detail: errorDetail(sum.Stats)},
+		{Label: "p50 latency", Value: Seconds(sum.Latency.P50), Detail: "uncorrected " + Seconds(sum.LatencyUncorrected.P50)},
+		{Label: "p99 latency", Value: Seconds(sum.Latency.P99), Detail: "uncorrected " + Seconds(sum.LatencyUncorrected.P99)},
+	}
+	if sum.Late+sum.Dropped > 0 || len(sum.Generator.Warnings) > 0 {
+		st := Neutral
+		if len(sum.Generator.Warnings) > 0 {
+			st = Warn
+		}
+		sec.Tiles = append(sec.Tiles, Tile{Label: "Late or dropped", Value: Percent(sum.LateRatio), Status: st, Detail: "sends the generator could not make on time"})
+	}
+	if sum.Partial {
+		sec.Notes = append(sec.Notes, "The run was interrupted: these are the results measured until then.")
+	}
+	sec.Notes = append(sec.Notes, sum.Generator.Warnings...)
+
+	var t, target, through, failed, p50, p99 []float64
+	for _, iv := range run.Intervals {
+		d := iv.Duration.Seconds()
+		if d <= 0 {
+			continue
+		}
+		t = append(t, iv.Start.Seconds()+d)
+		target = append(target, float64(iv.Total.Scheduled)/d)
+		through = append(through, float64(iv.Total.Successes)/d)
+		failed = append(failed, float64(iv.Total.Requests-iv.Total.Successes)/d)
+		if iv.Total.Latency.Count() > 0 {
+			p50 = append(p50, iv.Total.Latency.Quantile(0.5).Seconds()*1000)
+			p99 = append(p99, iv.Total.Latency.Quantile(0.99).Seconds()*1000)
+		} else {
+			p50, p99 = append(p50, math.NaN()), append(p99, math.NaN())
+		}
+	}
+	if len(t) > 1 {
+		sec.Charts = append(sec.Charts,
+			Chart{Title: "Requests per second", XLabel: "time", YLabel: "req/s", XTime: true, Series: []Series{
+				{Name: "asked", X: t, Y: target, Dashed: true},
+				{Name: "succeeded", X: t, Y: through, Kind: Area, Color: Good},
+				{Name: "failed", X: t, Y: failed, Color: Bad},
+			}},
+			Chart{Title: "Latency from the due time (ms)", XLabel: "time", YLabel: "ms", XTime: true, Series: []Series{
+				{Name: "p50", X: t, Y: p50},
+				{Name: "p99", X: t, Y: p99},
+			}, Limits: latencyLimits(sum.Thresholds)},
+		)
+	}
+	return sec
+}
+
+// latencyLimits turns latency thresholds into chart limits, in ms.
+func latencyLimits(rs []stats.ThresholdResult) []Marker {
+	var out []Marker
+	for _, r := range rs {
+		th, err := stats.ParseThreshold(r.Threshold)
+		if err != nil || !strings.HasPrefix(th.Metric, "p") {
+			continue
+		}
+		out = append(out, Marker{At: th.Value * 1000, Label: r.Threshold})
+	}
+	return out
+}
+
+func errorDetail(s stats.Stats) string {
+	type kv struct {
+		k string
+		n int64
+	}
+	var all []kv
+	for code, n := range s.StatusCodes {
+		if code >= 400 {
+			all = append(all, kv{fmt.Sprint(code), n})
+		}
+	}
+	for class, n := range s.Errors {
+		all = append(all, kv{class, n})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].n > all[j].n || (all[i].n == all[j].n && all[i].k < all[j].k) })
+	var parts []string
+	for i, e := range all {
+		if i == 3 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s ×%s", e.k, Count(float64(e.n))))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CapacitySection describes measured capacity profiles: one replica's knee
+// per component and the latency-versus-load curves behind them.
+func CapacitySection(title string, names []string, profiles []*capacity.Profile) Section {
+	sec := Section{Title: title,
+		Intro: "Each component was driven alone, one replica, with open-model steps up to its knee: the highest rate at which its objectives held."}
+	tbl := Table{Columns: []string{"Component", "Capacity per replica", "Limited by", "Objective", "CPU per request", "Steps"}}
+	for i, p := range profiles {
+		cpu := "—"
+		if p.CPUPerRequest != nil {
+			cpu = fmt.Sprintf("%.3g ms", *p.CPUPerRequest*1000)
+		}
+		tbl.Rows = append(tbl.Rows, []string{names[i], Rate(p.MaxRate), string(p.LimitedBy), p.SLO, cpu, fmt.Sprint(p.Steps)})
+		sec.Tiles = append(sec.Tiles, Tile{Label: names[i] + " capacity", Value: Rate(p.MaxRate), Detail: "per replica, " + p.SLO})
+		curve := p.Curve()
+		var x, p50, p99, errs []float64
+		for _, c := range curve {
+			x = append(x, c.Rate)
+			p50 = append(p50, c.P50*1000)
+			p99 = append(p99, c.P99*1000)
+			errs = append(errs, c.ErrorRatio*100)
+		}
+		ch := Chart{Title: names[i] + ": latency against load (ms)", XLabel: "offered req/s", YLabel: "ms",
+			Series:  []Series{{Name: "p50", X: x, Y: p50}, {Name: "p99", X: x, Y: p99}},
+			Markers: []Marker{{At: p.MaxRate, Label: "knee " + Rate(p.MaxRate)}}}
+		if ths, err := stats.ParseThresholds(p.SLO); err == nil {
+			for _, th := range ths {
+				if strings.HasPrefix(th.Metric, "p") {
+					ch.Limits = append(ch.Limits, Marker{At: th.Value * 1000, Label: th.String()})
+				}
+			}
+		}
+		// Keep the knee readable: cap the y axis at a few times the limit.
+		if len(ch.Limits) > 0 {
+			ch.YMax = 0
+			top := 0.0
+			for _, v := range p99 {
+				if finite(v) {
+					top = math.Max(top, v)
+				}
+			}
+			if top > 4*ch.Limits[0].At {
+				ch.YMin, ch.YMax = 0, 4*ch.Limits[0].At
+			}
+		}
+		sec.Charts = append(sec.Charts, ch)
+	}
+	sec.Tables = []Table{tbl}
+	return sec
+}
+
+// SimSection describes a simulated scenario: survived or not, when the SLO
+// first broke, what failed, and the timeline of traffic, replicas and
+// latency per component.
+func SimSection(title string, res *sim.Result) Section {
+	sec := Section{Title: title, Intro: "Simulated minute by minute against the HPA v2 algorithm, metric lag, pod start-up and node provisioning, with the capacity measured above."}
+	failedRatio := 0.0
+	if res.Requests > 0 {
+		failedRatio = res.Failed / res.Requests
+	}
+	if res.SLOMet {
+		sec.Verdict = &Verdict{Status: OK, Text: fmt.Sprintf("Survives: %s of requests fail and %s of the error budget is burned.", Percent(failedRatio), Percent(res.BudgetBurned))}
+	} else {
+		when := ""
+		if res.FirstBreach != nil {
+			when = " from T+" + Duration(*res.FirstBreach)
+		}
+		sec.Verdict = &Verdict{Status: Fail, Text: fmt.Sprintf("Does not survive: the SLO breaks%s; %s of requests fail and %s of the error budget is burned.",
+			when, Percent(failedRatio), Percent(res.BudgetBurned))}
+	}
+	sec.Tiles = []Tile{
+		{Label: "Requests", Value: Count(res.Requests), Detail: "over " + Duration(res.Duration)},
+		{Label: "Failed", Value: Count(res.Failed), Status: statusIf(!res.SLOMet), Detail: Percent(failedRatio)},
+		{Label: "Budget burned", Value: Percent(res.BudgetBurned), Status: statusIf(!res.SLOMet), Detail: "of the SLO window's error budget"},
+		{Label: "Worst p99", Value: Seconds(res.WorstP99), Detail: "at T+" + Duration(res.WorstP99At)},
+	}
+	if res.Bottleneck != "" {
+		sec.Tiles = append(sec.Tiles, Tile{Label: "Bottleneck", Value: res.Bottleneck, Detail: res.BottleneckReason})
+	}
+	sec.Tiles = append(sec.Tiles, Tile{Label: "Cost at the end state", Value: Money(res.Cost.Monthly, res.Cost.Currency) + "/month"})
+	if len(res.Timeline) > 1 {
+		var t, arr, good, fail, p99 []float64
+		names := componentNames(res)
+		ready := make([][]float64, len(names))
+		desired := make([][]float64, len(names))
+		for _, pt := range res.Timeline {
+			t = append(t, pt.T)
+			arr = append(arr, pt.ArrivalRate)
+			good = append(good, pt.Goodput)
+			fail = append(fail, pt.Failed)
+			p99 = append(p99, pt.P99*1000)
+			for i, n := range names {
+				c := pt.Components[n]
+				ready[i] = append(ready[i], float64(c.Ready))
+				desired[i] = append(desired[i], float64(c.Desired))
+			}
+		}
+		var markers []Marker
+		if res.FirstBreach != nil {
+			markers = append(markers, Marker{At: *res.FirstBreach, Label: "SLO breaks"})
+		}
+		sec.Charts = append(sec.Charts, Chart{Title: "Traffic: arrivals, goodput and failures (req/s)", XLabel: "time", YLabel: "req/s", XTime: true,
+			Series:  []Series{{Name: "arrivals", X: t, Y: arr, Dashed: true}, {Name: "goodput", X: t, Y: good, Kind: Area}, {Name: "failed", X: t, Y: fail}},
+			Markers: markers})
+		var rs []Series
+		for i, n := range names {
+			rs = append(rs, Series{Name: n + " ready", X: t, Y: ready[i], Kind: Steps}, Series{Name: n + " desired", X: t, Y: desired[i], Kind: Steps, Dashed: true})
+		}
+		sec.Charts = append(sec.Charts, Chart{Title: "Replicas: ready against what the HPA asked for", XLabel: "time", YLabel: "pods", XTime: true, Series: rs, Markers: markers})
+		sec.Charts = append(sec.Charts, Chart{Title: "End-to-end p99 latency (ms)", XLabel: "time", YLabel: "ms", XTime: true, Series: []Series{{Name: "p99", X: t, Y: p99}}, Markers: markers})
+	}
+	tbl := Table{Columns: []string{"Component", "Ready start→peak", "Peak desired", "Peak CPU", "Worst p99", "Failed", "Saturated"}}
+	for _, c := range res.Components {
+		tbl.Rows = append(tbl.Rows, []string{c.Name, fmt.Sprintf("%d → %d", c.ReadyStart, c.PeakReady), fmt.Sprint(c.PeakDesired),
+			Percent(c.PeakUtilization), Seconds(c.WorstP99), Count(c.Failed), Duration(c.SaturatedS)})
+	}
+	sec.Tables = []Table{tbl}
+	for _, c := range res.Components {
+		if c.SaturatedS > 0 && c.PeakDesired <= c.ReadyStart {
+			sec.Notes = append(sec.Notes, fmt.Sprintf("%s was saturated for %s and its HPA never asked for more replicas: its CPU peaked at %s of the request, "+
+				"below what the HPA scales at. A service that saturates before its CPU does needs a lower target, a requests-per-second metric, or pre-scaling.",
+				c.Name, Duration(c.SaturatedS), Percent(c.PeakUtilization)))
+		}
+	}
+	sec.Notes = append(sec.Notes, res.Notes...)
+	return sec
+}
+
+func componentNames(res *sim.Result) []string {
+	var out []string
+	for _, c := range res.Components {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func statusIf(bad bool) Status {
+	if bad {
+		return Fail
+	}
+	return OK
+}
+
+// Count formats a count for people: 1234567 → "1.23M", 41250 → "41,250".
+func Count(n float64) string {
+	switch a := math.Abs(n); {
+	case a >= 1e7:
+		return trimZeros(fmt.Sprintf("%.2f", n/1e6)) + "M"
+	case a >= 1000:
+		s := fmt.Sprintf("%.0f", math.Round(n))
+		neg := strings.HasPrefix(s, "-")
+		s = strings.TrimPrefix(s, "-")
+		var b strings.Builder
+		for i, r := range s {
+			if i > 0 && (len(s)-i)%3 == 0 {
+				b.WriteByte(',')
+			}
+			b.WriteRune(r)
+		}
+		if neg {
+			return "-" + b.String()
+		}
+		return b.String()
+	case a == math.Trunc(a):
+		return fmt.Sprintf("%.0f", n)
+	}
+	return trimZeros(fmt.Sprintf("%.1f", n))
+}
+
+// Rate formats requests per second.
+func Rate(r float64) string { return formatNumber(math.Round(r*10)/10) + " req/s" }
+
+// Percent formats a fraction as a percentage with sensible precision.
+func Percent(f float64) string {
+	p := f * 100
+	switch a := math.Abs(p); {
+	case a == 0:
+		return "0%"
+	case a >= 10:
+		return fmt.Sprintf("%.0f%%", p)
+	case a >= 1:
+		return trimZeros(fmt.Sprintf("%.1f", p)) + "%"
+	case a >= 0.01:
+		return trimZeros(fmt.Sprintf("%.2f", p)) + "%"
+	}
+	return trimZeros(fmt.Sprintf("%.4f", p)) + "%"
+}
+
+// Seconds formats a latency given in seconds: 0.0123 → "12.3ms".
+func Seconds(s float64) string {
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return "—"
+	}
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}
+
+// Duration formats a length given in seconds: 3900 → "1h5m", 0.42 →
+// "0.4s".
+func Duration(s float64) string {
+	if s > 0 && s < 10 {
+		return trimZeros(fmt.Sprintf("%.1f", s)) + "s"
+	}
+	return formatElapsed(s)
+}
+
+// Target formats an objective: 0.9995 → "99.95%".
+func Target(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1e6)/1e4, 'f', -1, 64) + "%"
+}
+
+// Money formats an amount in a currency: USD as "$1,234", others with
+// their code.
+func Money(amount float64, currency string) string {
+	if currency == "" || currency == "USD" {
+		sign := ""
+		if amount < 0 {
+			sign, amount = "-", -amount
+		}
+		if amount < 100 {
+			return fmt.Sprintf("%s$%.2f", sign, amount)
+		}
+		return sign + "$" + Count(math.Round(amount))
+	}
+	return Count(math.Round(amount)) + " " + currency
+}
+
+// CostSection shows where the money goes, per workload, and which cuts
+// are safe: easy cuts first, then big ones, each with its saving and risk.
+func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Report) Section {
+	sec := Section{Title: title}
+	cur := cost.Currency
+	sec.Intro = fmt.Sprintf("Monthly cost on GKE %s in %s (billed on %s), and the cuts the measured usage allows.", cost.Mode, cost.Region, cost.Basis)
+	sec.Tiles = []Tile{{Label: "Monthly cost", Value: Money(cost.MonthlyCost, cur)}}
+	if recs != nil {
+		sec.Tiles = append(sec.Tiles,
+			Tile{Label: "Easy cuts", Value: Money(recs.EasyMonthlySaving, cur) + "/month", Status: OK, Detail: "idle, over-requested, oversized minimums"},
+			Tile{Label: "Big cuts", Value: Money(recs.BigMonthlySaving, cur) + "/month", Detail: "replicas, HPA targets, nodes, commitments"})
+		if cost.MonthlyCost > 0 {
+			sec.Verdict = &Verdict{Status: OK, Text: fmt.Sprintf("%s of the %s monthly bill (%s) can be cut; %s of it with easy, low-risk changes.",
+				Money(recs.TotalMonthlySaving, cur), Money(cost.MonthlyCost, cur), Percent(recs.TotalMonthlySaving/cost.MonthlyCost), Money(recs.EasyMonthlySaving, cur))}
+		}
+	}
+	ws := append([]rightsize.WorkloadCost(nil), cost.Workloads...)
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].MonthlyCost > ws[j].MonthlyCost })
+	tbl := Table{Title: "Where the money goes", Columns: []string{"Workload", "Namespace", "Replicas", "CPU per pod", "Memory per pod", "Monthly"}}
+	for _, w := range ws {
+		tbl.Rows = append(tbl.Rows, []string{w.Name, w.Namespace, fmt.Sprint(w.Replicas), fmt.Sprintf("%.3g", w.Requests.CPU), bytesText(w.Requests.Memory), Money(w.MonthlyCost, cur)})
+	}
+	if cost.Idle.MonthlyCost > 0 {
+		tbl.Rows = append(tbl.Rows, []string{"idle node capacity", "", "", "", "", Money(cost.Idle.MonthlyCost, cur)})
+	}
+	if cost.ClusterFee > 0 {
+		tbl.Rows = append(tbl.Rows, []string{"cluster fee", "", "", "", "", Money(cost.ClusterFee, cur)})
+	}
+	sec.Tables = append(sec.Tables, tbl)
+	if recs != nil && len(recs.Recommendations) > 0 {
+		cuts := Table{Title: "Safe cuts, largest first", Columns: []string{"Class", "Workload", "Change", "Saving", "Risk", "Why"}}
+		for _, r := range recs.Recommendations {
+			if r.MonthlySaving < 0.5 {
+				continue // worth doing for other reasons, perhaps, but not a cut
+			}
+			cuts.Rows = append(cuts.Rows, []string{string(r.Class), r.Namespace + "/" + r.Workload, changeText(r), Money(r.MonthlySaving, cur) + "/mo", string(r.Risk), r.Reason})
+		}
+		sec.Tables = append(sec.Tables, cuts)
+		sec.Notes = append(sec.Notes, recs.Algorithm...)
+	}
+	for _, s := range cost.Sources {
+		note := fmt.Sprintf("Price: %s $%g %s (%s", s.Item, s.USD, s.Unit, s.Source)
+		if s.Date != "" {
+			note += ", " + s.Date
+		}
+		sec.Notes = append(sec.Notes, note+").")
+	}
+	sec.Notes = append(sec.Notes, cost.Notes...)
+	return sec
+}
+
+func changeText(r rightsize.Recommendation) string {
+	switch {
+	case r.RecommendedReplicas != nil:
+		return fmt.Sprintf("scale %d → %d replicas", r.Replicas, *r.RecommendedReplicas)
+	case r.HPA != nil && (r.HPA.NewMinReplicas != r.HPA.MinReplicas || r.HPA.NewCPUTarget != r.HPA.CPUTarget):
+		var parts []string
+		if r.HPA.NewMinReplicas != r.HPA.MinReplicas {
+			parts = append(parts, fmt.Sprintf("HPA minReplicas %d → %d", r.HPA.MinReplicas, r.HPA.NewMinReplicas))
+		}
+		if r.HPA.NewCPUTarget != r.HPA.CPUTarget {
+			parts = append(parts, fmt.Sprintf("HPA CPU target %s → %s", Percent(r.HPA.CPUTarget), Percent(r.HPA.NewCPUTarget)))
+		}
+		if r.CPURequest != r.CurrentCPURequest {
+			parts = append(parts, fmt.Sprintf("cpu %.3g → %.3g", r.CurrentCPURequest, r.CPURequest))
+		}
+		return strings.Join(parts, ", ")
+	case r.Nodes != nil:
+		n := r.Nodes
+		return fmt.Sprintf("%d× %s %s → %s %s", n.Nodes, n.MachineType, n.Tier, n.NewMachineType, n.NewTier)
+	}
+	var parts []string
+	if r.CPURequest != r.CurrentCPURequest {
+		parts = append(parts, fmt.Sprintf("cpu %.3g → %.3g", r.CurrentCPURequest, r.CPURequest))
+	}
+	if r.MemoryRequest != r.CurrentMemoryRequest {
+		parts = append(parts, fmt.Sprintf("memory %s → %s", bytesText(r.CurrentMemoryRequest), bytesText(r.MemoryRequest)))
+	}
+	if r.Container != "" && len(parts) > 0 {
+		return r.Container + ": " + strings.Join(parts, ", ")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func bytesText(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return trimZeros(fmt.Sprintf("%.2f", b/(1<<30))) + "Gi"
+	case b >= 1<<20:
+		return fmt.Sprintf("%.0fMi", b/(1<<20))
+	case b == 0:
+		return "—"
+	}
+	return fmt.Sprintf("%.0fKi", b/1024)
+}
+
+// PlanSection shows the planner's answer for management: today against
+// the recommendation, what changes, why, and what more safety costs.
+func PlanSection(title string, res *plan.Result) Section {
+	cur := res.Currency
+	sec := Section{Title: title, Intro: "The cheapest configuration whose simulation meets the SLO in every scenario, searched over replicas, HPA targets, scale-up behaviour, requests, pre-scaling and node headroom."}
+	today := res.Current
+	sec.Tiles = []Tile{{Label: "Today", Value: Money(today.MonthlyCost, cur) + "/month", Status: statusIf(!today.SLOMet),
+		Detail: map[bool]string{true: "meets the SLO", false: "misses the SLO"}[today.SLOMet]}}
+	switch rec := res.Recommended; {
+	case rec == nil:
+		sec.Verdict = &Verdict{Status: Fail, Text: "No configuration within the search bounds meets the SLO in every scenario."}
+	default:
+		sec.Tiles = append(sec.Tiles, Tile{Label: "Recommended", Value: Money(rec.MonthlyCost, cur) + "/month", Status: OK, Detail: "meets the SLO in every scenario"})
+		text := ""
+		switch {
+		case !today.SLOMet && res.Saving < 0:
+			text = fmt.Sprintf("Today's configuration misses the SLO; meeting it costs %s more a month.", Money(-res.Saving, cur))
+		case !today.SLOMet:
+			text = fmt.Sprintf("Today's configuration misses the SLO; the recommendation meets it and saves %s a month.", Money(res.Saving, cur))
+		case res.Saving > 0:
+			text = fmt.Sprintf("The recommendation keeps the SLO and saves %s a month (%s).", Money(res.Saving, cur), Percent(res.Saving/math.Max(today.MonthlyCost, 1e-9)))
+		default:
+			text = "Today's configuration is already the cheapest that meets the SLO."
+		}
+		sec.Verdict = &Verdict{Status: OK, Text: text}
+		if res.Saving != 0 {
+			sec.Tiles = append(sec.Tiles, Tile{Label: "Saving", Value: Money(res.Saving, cur) + "/month"})
+		}
+	}
+	if len(res.Changes) > 0 {
+		t := Table{Title: "What changes", Columns: []string{"Component", "Setting", "Today", "Recommended"}}
+		for _, c := range res.Changes {
+			t.Rows = append(t.Rows, []string{c.Component, c.Setting, c.From, c.To})
+		}
+		sec.Tables = append(sec.Tables, t)
+	}
+	if len(res.Why) > 0 {
+		t := Table{Title: "Why not cheaper", Columns: []string{"Component", "Setting", "Recommended", "Cheaper step", "Binding constraint", "Fails in"}}
+		for _, r := range res.Why {
+			t.Rows = append(t.Rows, []string{r.Component, r.Setting, r.Value, r.Cheaper, r.Constraint, r.Scenario})
+		}
+		sec.Tables = append(sec.Tables, t)
+	}
+	if len(res.Pareto.Spike) > 0 {
+		t := Table{Title: "Cost against the largest spike survived", Columns: []string{"Planned for", "Survives up to", "Monthly cost"}}
+		var x, y []float64
+		for i, p := range res.Pareto.Spike {
+			t.Rows = append(t.Rows, []string{fmt.Sprintf("×%g", p.PlannedFor), fmt.Sprintf("×%g", p.Survives), Money(p.MonthlyCost, cur)})
+			if p.PlannedFor == 1 {
+				t.Highlight = append(t.Highlight, i)
+			}
+			x, y = append(x, p.Survives), append(y, p.MonthlyCost)
+		}
+		sec.Tables = append(sec.Tables, t)
+		if lo, hi := minMax(y); len(y) >= 3 && hi > lo*1.01 {
+			sec.Charts = append(sec.Charts, Chart{Title: "Monthly cost against the spike multiple survived", XLabel: "× the scenarios' traffic", YLabel: cur,
+				Series: []Series{{Name: "cheapest configuration", X: x, Y: y, Kind: Steps}, {Name: "plans", X: x, Y: y, Kind: Points}}})
+		}
+	}
+	if len(res.Pareto.SLO) > 0 {
+		t := Table{Title: "What each extra nine costs", Columns: []string{"Availability target", "Monthly cost", "Extra"}}
+		for i, p := range res.Pareto.SLO {
+			cost, extra := "not reachable", "—"
+			if p.Found {
+				cost = Money(p.MonthlyCost, cur)
+				if i > 0 {
+					extra = "+" + Money(p.Extra, cur)
+				}
+			}
+			t.Rows = append(t.Rows, []string{Target(p.Target), cost, extra})
+			if p.Current {
+				t.Highlight = append(t.Highlight, i)
+			}
+		}
+		sec.Tables = append(sec.Tables, t)
+	}
+	sec.Notes = append(sec.Notes, fmt.Sprintf("Search: %s configurations decided with %s simulations in %s.",
+		Count(float64(res.Search.Candidates)), Count(float64(res.Search.Simulations)), Duration(res.Search.Elapsed)))
+	sec.Notes = append(sec.Notes, res.Notes...)
+	return sec
+}
+
+// BudgetRow is one SLO's verdict on a stretch of events (a load test or a
+// simulated scenario).
+type BudgetRow struct {
+	Name      string  // the SLO's name
+	Objective string  // e.g. "99.9% of requests succeed"
+	Good      float64 // good events
+	Total     float64 // all events
+	Burned    float64 // fraction of the window's error budget the stretch used
+	Allowed   float64 // fraction it may use
+}
+
+// SLOSection shows how much error budget a stretch of traffic burned, per
+// SLO, and the files written for Prometheus.
+func SLOSection(title, intro string, rows []BudgetRow, files []string) Section {
+	sec := Section{Title: title, Intro: intro}
+	worst := 0.0
+	t := Table{Columns: []string{"SLO", "Objective", "Good", "Total", "SLI", "Budget burned"}}
+	for _, r := range rows {
+		sli := "—"
+		if r.Total > 0 {
+			sli = Percent(r.Good / r.Total)
+		}
+		t.Rows = append(t.Rows, []string{r.Name, r.Objective, Count(r.Good), Count(r.Total), sli, Percent(r.Burned)})
+		sec.Tiles = append(sec.Tiles, Tile{Label: r.Name, Value: Percent(r.Burned), Detail: "of the 30-day error budget", Status: statusIf(r.Allowed > 0 && r.Burned > r.Allowed)})
+		if r.Allowed > 0 {
+			worst = math.Max(worst, r.Burned/r.Allowed)
+		}
+	}
+	sec.Tables = []Table{t}
+	if len(rows) > 0 && worst > 1 {
+		sec.Verdict = &Verdict{Status: Fail, Text: "The spike burned more error budget than one event may."}
+	} else if len(rows) > 0 {
+		sec.Verdict = &Verdict{Status: OK, Text: "The spike stayed within the error budget one event may burn."}
+	}
+	for _, f := range files {
+		sec.Notes = append(sec.Notes, "Wrote "+f)
+	}
+	return sec
+}
+
+func minMax(xs []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	return lo, hi
+}
