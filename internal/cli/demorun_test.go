@@ -48,7 +48,9 @@ func TestDemoRunsThePipeline(t *testing.T) {
 				MonthlyCost float64 `json:"monthly_cost"`
 			}
 		}
-		Cost      struct{ MonthlyCost float64 `json:"monthly_cost"` }
+		Cost struct {
+			MonthlyCost float64 `json:"monthly_cost"`
+		}
 		Rightsize struct {
 			Total float64 `json:"total_monthly_saving"`
 		}
