@@ -312,19 +312,8 @@ func (s *searcher) run(ctx context.Context) error {
 			// rate that holds, which bounds the knee from below.
 			for s.res.Lo == 0 && s.steps < s.cfg.MaxSteps && r > 0.5 {
 				r /= 2
-				st, err := s.probe(ctx, "step-down", r)
-				if err != nil {
+				if stop, err := s.narrow(ctx, "step-down", r); stop || err != nil {
 					return err
-				}
-				if st.GeneratorLimited {
-					s.res.Profile.LimitedBy = LimitedByGenerator
-					return nil
-				}
-				if len(st.Failed) == 0 {
-					s.res.Lo = r
-				} else {
-					s.res.Hi = r
-					s.setLimit(st)
 				}
 			}
 			if s.res.Lo == 0 {
@@ -396,22 +385,31 @@ func (s *searcher) bisect(ctx context.Context, hint float64) error {
 		if hint > s.res.Lo*(1+s.cfg.Precision) && hint < s.res.Hi/(1+s.cfg.Precision/2) {
 			mid, hint = hint, 0
 		}
-		st, err := s.probe(ctx, "bisect", mid)
-		if err != nil {
+		if stop, err := s.narrow(ctx, "bisect", mid); stop || err != nil {
 			return err
-		}
-		if st.GeneratorLimited {
-			s.res.Profile.LimitedBy = LimitedByGenerator
-			return nil
-		}
-		if len(st.Failed) == 0 {
-			s.res.Lo = mid
-		} else {
-			s.res.Hi = mid
-			s.setLimit(st)
 		}
 	}
 	return nil
+}
+
+// narrow probes rate r and moves the bracket's bound it falls on. It
+// reports stop when the generator could not keep up: the search ends there.
+func (s *searcher) narrow(ctx context.Context, phase string, r float64) (stop bool, err error) {
+	st, err := s.probe(ctx, phase, r)
+	if err != nil {
+		return true, err
+	}
+	if st.GeneratorLimited {
+		s.res.Profile.LimitedBy = LimitedByGenerator
+		return true, nil
+	}
+	if len(st.Failed) == 0 {
+		s.res.Lo = r
+	} else {
+		s.res.Hi = r
+		s.setLimit(st)
+	}
+	return false, nil
 }
 
 func (s *searcher) converged() bool {

@@ -284,24 +284,30 @@ func Count(n float64) string {
 	case a >= 1e7:
 		return trimZeros(fmt.Sprintf("%.2f", n/1e6)) + "M"
 	case a >= 1000:
-		s := fmt.Sprintf("%.0f", math.Round(n))
-		neg := strings.HasPrefix(s, "-")
-		s = strings.TrimPrefix(s, "-")
-		var b strings.Builder
-		for i, r := range s {
-			if i > 0 && (len(s)-i)%3 == 0 {
-				b.WriteByte(',')
-			}
-			b.WriteRune(r)
-		}
-		if neg {
-			return "-" + b.String()
-		}
-		return b.String()
+		return Thousands(n)
 	case a == math.Trunc(a):
 		return fmt.Sprintf("%.0f", n)
 	}
 	return trimZeros(fmt.Sprintf("%.1f", n))
+}
+
+// Thousands writes n rounded to a whole number with thousands separators:
+// 1234567 → "1,234,567".
+func Thousands(n float64) string {
+	s := strconv.FormatFloat(math.Round(n), 'f', 0, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 // Rate formats requests per second.

@@ -225,13 +225,7 @@ func (p *paramSet) constant() (*Curve, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.needDur("for", true)
-	if err != nil {
-		return nil, err
-	}
-	var b builder
-	b.linear(d.Seconds(), r, r)
-	return b.curve("constant", p.canon(map[string]string{"rate": formatFloat(r), "for": formatDuration(d)}), 0), nil
+	return p.line(r, r, map[string]string{"rate": formatFloat(r)})
 }
 
 func (p *paramSet) ramp() (*Curve, error) {
@@ -243,13 +237,19 @@ func (p *paramSet) ramp() (*Curve, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.line(from, to, map[string]string{"from": formatFloat(from), "to": formatFloat(to)})
+}
+
+// line is a straight line from one rate to another over the "for" key.
+func (p *paramSet) line(from, to float64, norm map[string]string) (*Curve, error) {
 	d, err := p.needDur("for", true)
 	if err != nil {
 		return nil, err
 	}
+	norm["for"] = formatDuration(d)
 	var b builder
 	b.linear(d.Seconds(), from, to)
-	return b.curve("ramp", p.canon(map[string]string{"from": formatFloat(from), "to": formatFloat(to), "for": formatDuration(d)}), 0), nil
+	return b.curve(p.kind, p.canon(norm), 0), nil
 }
 
 func (p *paramSet) steps() (*Curve, error) {

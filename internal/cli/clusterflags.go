@@ -29,13 +29,12 @@ type clusterFlags struct {
 	allNamespaces                  bool
 	snapshot                       string
 
-	prometheus, token, user, pass string
-	promTimeout                   time.Duration
-	selector                      string
-	window, step, rateWindow      daysFlag
-	percentile                    float64
-	maxPoints                     int
-	at                            string
+	prom                     promFlags
+	selector                 string
+	window, step, rateWindow daysFlag
+	percentile               float64
+	maxPoints                int
+	at                       string
 
 	mode, region, class, prices string
 	commitment                  string
@@ -70,11 +69,7 @@ func (f *clusterFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "only this namespace (default: all namespaces)")
 	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "all namespaces (the default)")
 
-	fl.StringVar(&f.prometheus, "prometheus", "", "Prometheus URL for usage history, e.g. http://127.0.0.1:9090 (or "+envPrometheusURL+")")
-	fl.StringVar(&f.token, "prometheus-token", "", "bearer token for Prometheus (or "+envPrometheusToken+"); never printed")
-	fl.StringVar(&f.user, "prometheus-user", "", "basic-auth user for Prometheus (or "+envPrometheusUser+")")
-	fl.StringVar(&f.pass, "prometheus-password", "", "basic-auth password for Prometheus (or "+envPrometheusPassword+"); never printed")
-	fl.DurationVar(&f.promTimeout, "prometheus-timeout", 2*time.Minute, "timeout of each Prometheus query")
+	f.prom.register(fl, "for usage history")
 	fl.StringVar(&f.selector, "prometheus-selector", "", `extra label matchers for every series, e.g. cluster="prod"`)
 	f.window.d, f.step.d, f.rateWindow.d = prom.DefaultWindow, prom.DefaultStep, prom.DefaultRateWindow
 	fl.Var(&f.window, "window", "usage history to read (e.g. 14d, 36h)")
@@ -119,20 +114,7 @@ func (a *app) loadClusterInputs(cmd *cobra.Command, f *clusterFlags, needUsage b
 	if f.allNamespaces && f.namespace != "" {
 		return nil, usageErrorf("give one of them", "-A and -n both given")
 	}
-	changed := cmd.Flags().Changed
-	fromEnv := func(flag, value, env string) string {
-		if changed(flag) {
-			return value
-		}
-		return a.getenv(env)
-	}
-	pcfg := prom.Config{
-		URL:         fromEnv("prometheus", f.prometheus, envPrometheusURL),
-		BearerToken: fromEnv("prometheus-token", f.token, envPrometheusToken),
-		Username:    fromEnv("prometheus-user", f.user, envPrometheusUser),
-		Password:    fromEnv("prometheus-password", f.pass, envPrometheusPassword),
-		Timeout:     f.promTimeout,
-	}
+	pcfg := f.prom.config(a, cmd)
 	var client *prom.Client
 	end := a.now()
 	if f.at != "" {

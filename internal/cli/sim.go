@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/headroom-sre/headroom/internal/spec"
+	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/sim"
 )
 
@@ -304,22 +305,7 @@ func fmtDur(s float64) string {
 }
 
 // fmtCount writes a count with thousands separators: 1234567 → 1,234,567.
-func fmtCount(x float64) string {
-	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func fmtCount(x float64) string { return report.Thousands(x) }
 
 // pct writes a fraction as a percentage with sensible precision.
 func pct(f float64) string {

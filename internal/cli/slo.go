@@ -244,14 +244,12 @@ func (a *app) writeSLOOutput(path string, data []byte) error {
 
 // sloCheckFlags are the flags of slo check.
 type sloCheckFlags struct {
-	files             []string
-	prometheus        string
-	token, user, pass string
-	at                string
-	run               string
-	json              bool
-	only              []string
-	timeout           time.Duration
+	files []string
+	prom  promFlags
+	at    string
+	run   string
+	json  bool
+	only  []string
 }
 
 func (a *app) newSLOCheckCmd() *cobra.Command {
@@ -279,11 +277,7 @@ Exit status 3 when any objective is missed.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.files, "file", "f", nil, "SLO file (repeat for a set)")
-	fl.StringVar(&f.prometheus, "prometheus", "", "Prometheus URL, e.g. http://127.0.0.1:9090 (or "+envPrometheusURL+")")
-	fl.StringVar(&f.token, "prometheus-token", "", "bearer token for Prometheus (or "+envPrometheusToken+")")
-	fl.StringVar(&f.user, "prometheus-user", "", "basic-auth user for Prometheus (or "+envPrometheusUser+")")
-	fl.StringVar(&f.pass, "prometheus-password", "", "basic-auth password for Prometheus (or "+envPrometheusPassword+")")
-	fl.DurationVar(&f.timeout, "prometheus-timeout", 0, "timeout of each Prometheus query (default 2m)")
+	f.prom.register(fl, "to evaluate against")
 	fl.StringVar(&f.at, "at", "now", "instant to evaluate: now, RFC 3339 (2026-03-01T12:00:00Z), Unix seconds, or an offset like -2h")
 	fl.StringVar(&f.run, "run", "", "evaluate against a load-test result file (from headroom load --out) instead of Prometheus")
 	fl.BoolVar(&f.json, "json", false, "print JSON")
@@ -393,7 +387,7 @@ func parseSLOAt(s string, now time.Time) (time.Time, error) {
 
 // observePrometheus queries Prometheus for every SLO.
 func (a *app) observePrometheus(cmd *cobra.Command, f sloCheckFlags, set *spec.SLOSet, slos []slo.SLO, at time.Time) ([]slo.Observation, error) {
-	cfg := a.prometheusConfig(cmd, f.prometheus, f.token, f.user, f.pass, f.timeout)
+	cfg := f.prom.config(a, cmd)
 	if cfg.URL == "" {
 		cfg.URL = sloSourceURL(set, slos)
 	}
@@ -414,27 +408,6 @@ func (a *app) observePrometheus(cmd *cobra.Command, f sloCheckFlags, set *spec.S
 		out[i] = obs
 	}
 	return out, nil
-}
-
-// prometheusConfig is how to reach Prometheus from the flags --prometheus,
-// --prometheus-token, --prometheus-user and --prometheus-password (passed
-// as url, token, user and pass), each read from its environment variable
-// (HEADROOM_PROMETHEUS_URL, …) when the flag was not given. Secrets never
-// appear as flag defaults, so --help cannot show them.
-func (a *app) prometheusConfig(cmd *cobra.Command, url, token, user, pass string, timeout time.Duration) prom.Config {
-	fromEnv := func(flag, value, env string) string {
-		if cmd.Flags().Changed(flag) {
-			return value
-		}
-		return a.getenv(env)
-	}
-	return prom.Config{
-		URL:         fromEnv("prometheus", url, envPrometheusURL),
-		BearerToken: fromEnv("prometheus-token", token, envPrometheusToken),
-		Username:    fromEnv("prometheus-user", user, envPrometheusUser),
-		Password:    fromEnv("prometheus-password", pass, envPrometheusPassword),
-		Timeout:     timeout,
-	}
 }
 
 // sloSourceURL is the URL of the one DataSource the SLOs' indicators use, if
