@@ -30,6 +30,7 @@ type targetFlags struct {
 	insecure    bool
 	timeout     time.Duration
 	maxInFlight int
+	lateAfter   time.Duration
 	queue       bool
 	arrivals    string
 	seed        uint64
@@ -50,6 +51,7 @@ func (f *targetFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.queue, "queue", false, "with --max-inflight: arrivals wait for a free slot instead of being dropped (sent late, like a fixed connection pool)")
 	fs.StringVar(&f.arrivals, "arrivals", "uniform", "arrival process: uniform or poisson")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for poisson arrivals and {{rand}} templates")
+	fs.DurationVar(&f.lateAfter, "late-after", load.DefaultLateThreshold, "a request sent more than this after its due time counts as late (the generator fell behind)")
 }
 
 // loadPlan is what the target flags and an optional scenario resolve to.
@@ -67,6 +69,7 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 	p := &loadPlan{}
 	cfg := &p.cfg
 	cfg.Version, cfg.Timeout, cfg.MaxInFlight, cfg.Queue, cfg.Seed, cfg.Insecure = Version, f.timeout, f.maxInFlight, f.queue, f.seed, f.insecure
+	cfg.LateThreshold = f.lateAfter
 	if host, err := os.Hostname(); err == nil {
 		cfg.Host = host
 	}
@@ -153,6 +156,9 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 	}
 	if cfg.MaxInFlight < 0 {
 		return nil, usageErrorf("", "--max-inflight must be 0 (no cap) or more")
+	}
+	if cfg.LateThreshold <= 0 {
+		return nil, usageErrorf("the default is 5ms", "--late-after must be positive")
 	}
 	if cfg.Timeout <= 0 {
 		return nil, usageErrorf("", "--timeout must be positive")

@@ -58,8 +58,9 @@ type ScenarioMetadata struct {
 
 // ScenarioSpec is what a scenario sends.
 type ScenarioSpec struct {
-	// Shape is the arrival rate over time.
-	Shape Shape `yaml:"shape" spec:"required"`
+	// Shape is the arrival rate over time; without one, headroom load
+	// uses its --shape (and headroom capacity needs none).
+	Shape Shape `yaml:"shape"`
 	// Arrivals is uniform (default) or poisson.
 	Arrivals string `yaml:"arrivals"`
 	// Seed seeds Poisson arrivals and {{rand}} templates.
