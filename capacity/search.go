@@ -437,6 +437,16 @@ func (s *searcher) last() *StepResult {
 	return &s.res.Steps[len(s.res.Steps)-1]
 }
 
+// errorsFailed reports whether an error-ratio objective is among failed.
+func errorsFailed(failed []stats.ThresholdResult) bool {
+	for _, f := range failed {
+		if f.Metric == "errors" || f.Metric == "success" {
+			return true
+		}
+	}
+	return false
+}
+
 // setLimit records what broke at the lowest failing rate.
 func (s *searcher) setLimit(st StepResult) {
 	if st.Step.Rate > s.res.Hi {
@@ -516,10 +526,12 @@ func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResu
 	st := StepResult{
 		Phase: phase, Step: step, Summary: sum, Failed: failed, Elapsed: elapsed,
 	}
-	// Late sends make a step describe the generator, unless the target
-	// visibly failed on its own: errors far beyond what lateness explains.
+	// Late sends make a step describe the generator: they inflate latency
+	// from the due time. They do not make the target answer errors, so an
+	// error objective broken by more errors than there were late sends is
+	// the target's own failure.
 	late := sum.LateRatio > s.cfg.GeneratorLimit && sum.Late+sum.Dropped >= minGeneratorMisses
-	st.GeneratorLimited = late && !(len(failed) > 0 && sum.ErrorRatio > 3*sum.LateRatio)
+	st.GeneratorLimited = late && !(errorsFailed(failed) && sum.ErrorRatio > sum.LateRatio)
 	st.Point = pointOf(step, sum, failed, cores)
 	s.res.Steps = append(s.res.Steps, st)
 	s.res.Profile.Points = append(s.res.Profile.Points, st.Point)

@@ -93,6 +93,9 @@ func TestSearchFindsTheKnee(t *testing.T) {
 		// Below capacity, p99 = 2·S·(1+ρ³) ≤ 60 ms → ρ ≤ 0.5^(1/3).
 		{"a latency SLO below saturation", &model{w: 10, s: 20 * time.Millisecond}, "p99<=60ms,errors<=1%", 500 * math.Cbrt(0.5), capacity.LimitedByLatency},
 		{"a generator that cannot keep up is reported", &model{w: 100, s: 10 * time.Millisecond, genMax: 3000}, "errors<=1%", 0, capacity.LimitedByGenerator},
+		// At 4000/s 20% of sends are late but half the requests fail: the
+		// target, not the generator, broke.
+		{"errors far beyond the late sends blame the target", &model{w: 20, s: 10 * time.Millisecond, genMax: 3000}, "errors<=1%", 2000 / 0.99, capacity.LimitedByErrors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

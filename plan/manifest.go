@@ -242,7 +242,7 @@ func (w *writer) metrics(cc *ComponentConfig, srcHPA *yaml.Node) *yaml.Node {
 			}
 		}
 	}
-	body := mapping("target", targetNode(m))
+	var body *yaml.Node
 	switch m.Source {
 	case sim.ResourceMetric:
 		body = mapping("name", "cpu", "target", targetNode(m))

@@ -603,9 +603,6 @@ func (pl *planner) refine(ctx context.Context, v *variant, c *cand) (*cand, erro
 				return nil, err
 			}
 		}
-		if cost, err = ev.monthly(ctx, c, v); err != nil {
-			return nil, err
-		}
 	}
 	return c, nil
 }

@@ -182,3 +182,28 @@ func TestDocumentJSON(t *testing.T) {
 		t.Errorf("round trip lost data: %+v", back.Sections[0])
 	}
 }
+
+func TestFormatters(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{report.Thousands(1234567.4), "1,234,567"},
+		{report.Thousands(-0.3), "0"},
+		{report.Thousands(-4200), "-4,200"},
+		{report.Count(41250), "41,250"},
+		{report.Count(12_345_678), "12.35M"},
+		{report.Percent(0.999), "100%"},
+		{report.Percent(0.0123), "1.2%"},
+		{report.Percent(0.000123), "0.01%"},
+		{report.Seconds(0.0123), "12.3ms"},
+		{report.Duration(3900), "1h5m"},
+		{report.Duration(770), "12m50s"},
+		{report.Duration(0.42), "0.4s"},
+		{report.Money(1234.4, "USD"), "$1,234"},
+		{report.Money(-0.01, "USD"), "-$0.01"},
+		{report.Money(16901, "JPY"), "16,901 JPY"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q; want %q", tt.got, tt.want)
+		}
+	}
+}

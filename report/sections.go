@@ -12,6 +12,7 @@ import (
 	"github.com/headroom-sre/headroom/plan"
 	"github.com/headroom-sre/headroom/rightsize"
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/stats"
 )
 
@@ -150,12 +151,11 @@ func CapacitySection(title string, names []string, profiles []*capacity.Profile)
 		tbl.Rows = append(tbl.Rows, []string{names[i], Rate(p.MaxRate), string(p.LimitedBy), p.SLO, cpu, fmt.Sprint(p.Steps)})
 		sec.Tiles = append(sec.Tiles, Tile{Label: names[i] + " capacity", Value: Rate(p.MaxRate), Detail: "per replica, " + p.SLO})
 		curve := p.Curve()
-		var x, p50, p99, errs []float64
+		var x, p50, p99 []float64
 		for _, c := range curve {
 			x = append(x, c.Rate)
 			p50 = append(p50, c.P50*1000)
 			p99 = append(p99, c.P99*1000)
-			errs = append(errs, c.ErrorRatio*100)
 		}
 		ch := Chart{Title: names[i] + ": latency against load (ms)", XLabel: "offered req/s", YLabel: "ms",
 			Series:  []Series{{Name: "p50", X: x, Y: p50}, {Name: "p99", X: x, Y: p99}},
@@ -168,17 +168,8 @@ func CapacitySection(title string, names []string, profiles []*capacity.Profile)
 			}
 		}
 		// Keep the knee readable: cap the y axis at a few times the limit.
-		if len(ch.Limits) > 0 {
-			ch.YMax = 0
-			top := 0.0
-			for _, v := range p99 {
-				if finite(v) {
-					top = math.Max(top, v)
-				}
-			}
-			if top > 4*ch.Limits[0].At {
-				ch.YMin, ch.YMax = 0, 4*ch.Limits[0].At
-			}
+		if _, top := minMax(p99); len(ch.Limits) > 0 && top > 4*ch.Limits[0].At {
+			ch.YMin, ch.YMax = 0, 4*ch.Limits[0].At
 		}
 		sec.Charts = append(sec.Charts, ch)
 	}
@@ -295,6 +286,9 @@ func Count(n float64) string {
 // 1234567 → "1,234,567".
 func Thousands(n float64) string {
 	s := strconv.FormatFloat(math.Round(n), 'f', 0, 64)
+	if s == "-0" {
+		s = "0"
+	}
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	var b strings.Builder
@@ -353,11 +347,6 @@ func Duration(s float64) string {
 		return trimZeros(fmt.Sprintf("%.1f", s)) + "s"
 	}
 	return formatElapsed(s)
-}
-
-// Target formats an objective: 0.9995 → "99.95%".
-func Target(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1e6)/1e4, 'f', -1, 64) + "%"
 }
 
 // Money formats an amount in a currency: USD as "$1,234", others with
@@ -541,7 +530,7 @@ func PlanSection(title string, res *plan.Result) Section {
 					extra = "+" + Money(p.Extra, cur)
 				}
 			}
-			t.Rows = append(t.Rows, []string{Target(p.Target), cost, extra})
+			t.Rows = append(t.Rows, []string{slo.FormatPercent(p.Target), cost, extra})
 			if p.Current {
 				t.Highlight = append(t.Highlight, i)
 			}

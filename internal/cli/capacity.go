@@ -19,6 +19,7 @@ import (
 	"github.com/headroom-sre/headroom/internal/procfs"
 	"github.com/headroom-sre/headroom/internal/prom"
 	"github.com/headroom-sre/headroom/load"
+	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/stats"
 	"github.com/headroom-sre/headroom/traffic"
@@ -541,26 +542,15 @@ func stepLine(st capacity.StepResult) string {
 		cpu = fmt.Sprintf("  cpu %.2f", *st.Point.CPU)
 	}
 	return fmt.Sprintf("%s  got %8s  p50 %8s  p99 %8s  errors %6s%s  %s", what,
-		fmt.Sprintf("%.4g/s", s.Throughput), fmtSeconds(s.Latency.P50), fmtSeconds(s.Latency.P99),
+		fmt.Sprintf("%.4g/s", s.Throughput), report.Seconds(s.Latency.P50), report.Seconds(s.Latency.P99),
 		fmt.Sprintf("%.2f%%", 100*s.ErrorRatio), cpu, verdict)
 }
 
 func formatObserved(f stats.ThresholdResult) string {
 	if isLatencyMetric(f.Metric) {
-		return fmtSeconds(f.Observed)
+		return report.Seconds(f.Observed)
 	}
 	return fmt.Sprintf("%.3g%%", 100*f.Observed)
-}
-
-func fmtSeconds(s float64) string {
-	d := time.Duration(s * float64(time.Second))
-	switch {
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond).String()
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	}
-	return d.Round(time.Microsecond).String()
 }
 
 func writeCapacityText(w io.Writer, p *capacity.Profile) {
@@ -604,7 +594,7 @@ func writeCapacityText(w io.Writer, p *capacity.Profile) {
 				mark = "✖"
 			}
 			fmt.Fprintf(w, "%s %10.4g  %10.4g  %9s  %9s  %9s  %6.2f%%\n", mark, c.Rate, c.AchievedRate,
-				fmtSeconds(c.P50), fmtSeconds(c.P90), fmtSeconds(c.P99), 100*c.ErrorRatio)
+				report.Seconds(c.P50), report.Seconds(c.P90), report.Seconds(c.P99), 100*c.ErrorRatio)
 		}
 	}
 	if len(p.Endpoints) > 0 {
@@ -622,7 +612,7 @@ func writeCapacityText(w io.Writer, p *capacity.Profile) {
 		fmt.Fprintln(w, "\n  endpoints (which breaks first)")
 		for _, e := range eps {
 			if e.BreaksAt == 0 {
-				fmt.Fprintf(w, "    %-40s holds up to the knee (p99 %s there)\n", e.Name, fmtSeconds(e.P99AtKnee))
+				fmt.Fprintf(w, "    %-40s holds up to the knee (p99 %s there)\n", e.Name, report.Seconds(e.P99AtKnee))
 				continue
 			}
 			fmt.Fprintf(w, "    %-40s breaks at %.4g req/s: %s\n", e.Name, e.BreaksAt, strings.Join(e.Broken, "; "))

@@ -162,6 +162,7 @@ func TestCapacityOutputsAndUsage(t *testing.T) {
 		{"capacity", "--url", url, "--slo", "late<=1%"},
 		{"capacity", "--url", url, "--slo", "errors<=1%", "--precision", "150%"},
 		{"capacity", "--url", url, "--slo", "errors<=1%", "--cpu-request", "lots"},
+		{"capacity", "--url", url, "--slo", "errors<=1%", "--late-after", "0s"},
 	} {
 		if code, _, errOut := ldRun(ctx, t, args...); code != 2 || !strings.Contains(errOut, "hint:") && !strings.Contains(errOut, "headroom capacity:") {
 			t.Errorf("%v: exit %d; want 2 with a message\n%s", args, code, errOut)

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -15,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/headroom-sre/headroom/rightsize"
+	"github.com/headroom-sre/headroom/slo"
 )
 
 // The production story the demo tells about its sample system: everyday
@@ -59,11 +59,7 @@ latency:
   histogram: http_request_duration_seconds
   selector: {component: app}
   threshold: %s
-`, pctText(demoAvailability), demoLatencyLimit, pctText(demoLatencyGoal), demoLatencyLimit)
-}
-
-func pctText(f float64) string {
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", f*100), "0"), ".") + "%"
+`, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoLatencyLimit)
 }
 
 // demoSystemFile is the System file of the demo, as first deployed on GKE
@@ -130,7 +126,7 @@ spec:
     - name: evening-peak
       traffic: stages:start=%g,to=%g@2h/%g@1h/%g@2h
       duration: 5h
-`, appProfile, demoMoneyShare, moneyProfile, pctText(demoAvailability), demoLatencyLimit, pctText(demoLatencyGoal), demoBaseRate,
+`, appProfile, demoMoneyShare, moneyProfile, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoBaseRate,
 		spike, demoBaseRate, 3*demoBaseRate, 3*demoBaseRate, demoBaseRate)
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -185,7 +186,7 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 		for _, c := range series.Counts {
 			good, total = good+c.Good, total+c.Total
 		}
-		r.Budget = append(r.Budget, report.BudgetRow{Name: s.Name, Objective: pctText(s.Target), Good: good, Total: total,
+		r.Budget = append(r.Budget, report.BudgetRow{Name: s.Name, Objective: slo.FormatPercent(s.Target), Good: good, Total: total,
 			Burned: sp.Fraction, Allowed: sim.DefaultMaxBudgetBurn})
 		fmt.Fprintf(progress, "  %s: %s of the 30-day error budget burned by this %s spike\n", s.Name, report.Percent(sp.Fraction), f.spikeFor)
 	}
@@ -297,7 +298,8 @@ func (a *app) demoCapacity(ctx context.Context, w io.Writer, name, url string, c
 	}
 	p := res.Profile
 	if p.MaxRate == 0 {
-		return nil, fmt.Errorf("capacity of %s: no rate met %s (limited by %s); is the machine busy?", name, p.SLO, p.LimitedBy)
+		return nil, withHint(fmt.Errorf("capacity of %s: no rate met %s (limited by %s)", name, p.SLO, p.LimitedBy),
+			"the sample system is sized for an idle 2-core machine: run the demo again when the machine is quieter, or with a longer --hold")
 	}
 	cpu := "CPU not observed"
 	if p.CPUPerRequest != nil {
@@ -336,7 +338,8 @@ func (a *app) demoSpike(ctx context.Context, w io.Writer, r *demoRun, url string
 	run, err := load.Run(ctx, cfg)
 	prog.done()
 	if run != nil {
-		run.Thresholds = stats.Evaluate(ths, ptr(run.Summary().Stats))
+		sum := run.Summary()
+		run.Thresholds = stats.Evaluate(ths, &sum.Stats)
 		if werr := rw.WriteSummary(run); werr != nil && err == nil {
 			err = werr
 		}
@@ -352,8 +355,6 @@ func (a *app) demoSpike(ctx context.Context, w io.Writer, r *demoRun, url string
 		report.Percent(r.Spike.ErrorRatio), report.Seconds(r.Spike.Latency.P99), report.Seconds(r.Spike.LatencyUncorrected.P99))
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // demoCost prices the cluster the team ran after the broadcast and finds
 // the safe cuts, checked against the demo's scenarios with the simulator.
@@ -464,13 +465,6 @@ func statusOf(bad bool) report.Status {
 }
 
 func profileJSON(p *capacity.Profile) ([]byte, error) {
-	var b bytesBuffer
-	if err := writeJSON(&b, p); err != nil {
-		return nil, err
-	}
-	return b.data, nil
+	b, err := json.MarshalIndent(p, "", "  ")
+	return append(b, '\n'), err
 }
-
-type bytesBuffer struct{ data []byte }
-
-func (b *bytesBuffer) Write(p []byte) (int, error) { b.data = append(b.data, p...); return len(p), nil }

@@ -15,6 +15,7 @@ import (
 	"github.com/headroom-sre/headroom/internal/prom"
 	"github.com/headroom-sre/headroom/internal/spec"
 	"github.com/headroom-sre/headroom/promrule"
+	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/stats"
 )
@@ -590,29 +591,15 @@ func writeSLOCheckText(w io.Writer, statuses []slo.Status, run bool) error {
 	return ew.err
 }
 
-// percent writes a fraction as a percentage with enough digits for SLOs.
+// sloPercent writes a fraction as a percentage with enough digits for SLOs.
 func sloPercent(f float64) string {
 	s := strconv.FormatFloat(f*100, 'f', 3, 64)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s + "%"
 }
 
-// count writes an event count: whole numbers with thousands separators.
-func sloCount(f float64) string {
-	neg := f < 0
-	s := strconv.FormatFloat(math.Abs(math.Round(f)), 'f', 0, 64)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg && s != "0" {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// sloCount writes an event count: whole numbers with thousands separators.
+func sloCount(f float64) string { return report.Thousands(f) }
 
 // sloWriter remembers the first write error.
 type sloWriter struct {
