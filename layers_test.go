@@ -46,6 +46,8 @@ var layers = map[string][]string{
 	"internal/cli":      {"*"},
 	"cmd/headroom":      {"internal/cli"},
 	"":                  {}, // the root: documentation only
+
+	"internal/clustergen": {}, // tests: a generated GKE cluster, its history and its truth
 }
 
 // network lists the core packages allowed to use the network: the load

@@ -12,8 +12,15 @@
 // floor before each known event, raised a lead time ahead (start-up, node
 // provisioning and a minute). For the system: spare node capacity held by
 // placeholder pods. Memory requests are kept (nothing measured says how
-// low they may go), except that Autopilot's minimum of 1 GiB per vCPU is
-// respected. Every candidate is judged by simulating it with package sim.
+// low they may go). On Autopilot, candidates follow the request rules of
+// the system's nodes (sim's Nodes.AutopilotRules, from package pricing):
+// CPU in the rules' steps on clusters without bursting (to 0.01 vCPU
+// otherwise) and at least the pod minimum; memory raised to the minimums
+// per pod and per vCPU, which are billed anyway; a CPU request too small
+// for the memory (above the maximum GiB per vCPU) is not searched;
+// placeholder pods are the largest component's pod as Autopilot bills it.
+// Every candidate is judged by simulating it with package sim, which
+// bills it.
 //
 // # Monthly cost
 //

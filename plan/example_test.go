@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/headroom-sre/headroom/plan"
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/traffic"
 )
@@ -15,6 +16,12 @@ import (
 // a 50% CPU target and cannot keep up; the plan runs it leaner and raises
 // its floor just before the broadcast.
 func ExamplePlan() {
+	catalog := pricing.GCP() // Autopilot's list prices in us-central1
+	rate, err := catalog.Autopilot("us-central1", pricing.GeneralPurpose)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	system := sim.System{
 		Entry: "api",
 		Components: []sim.Component{{
@@ -27,7 +34,7 @@ func ExamplePlan() {
 		}},
 		Nodes:      sim.Nodes{Mode: sim.Autopilot},
 		Objectives: sim.Objectives{Availability: 0.999},
-		Prices:     sim.Prices{Currency: "USD", VCPUHour: 0.0445, GiBHour: 0.0049225, ClusterFeeHour: 0.1},
+		Prices:     sim.Prices{Currency: "USD", VCPUHour: rate.VCPU.USD, GiBHour: rate.GiB.USD, ClusterFeeHour: catalog.ClusterFee.USD},
 	}
 	tv, _ := traffic.Parse("spike:base=150,multiple=20,at=20m,rise=1m,hold=15m,decay=5m", nil)
 	res, err := plan.Plan(context.Background(), plan.Problem{

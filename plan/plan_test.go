@@ -4,16 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/traffic"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// autopilotPrices are the shipped catalog's Autopilot general-purpose
+// prices in us-central1 and the cluster fee.
+func autopilotPrices() sim.Prices {
+	cat := pricing.GCP()
+	rate, err := cat.Autopilot("us-central1", pricing.GeneralPurpose)
+	if err != nil {
+		panic(err)
+	}
+	return sim.Prices{Currency: "USD", VCPUHour: rate.VCPU.USD, GiBHour: rate.GiB.USD, ClusterFeeHour: cat.ClusterFee.USD}
+}
 
 func curve(t testing.TB, s string) *traffic.Curve {
 	t.Helper()
@@ -63,7 +76,7 @@ func stepSystem() sim.System {
 		}},
 		Nodes:      sim.Nodes{Mode: sim.Autopilot},
 		Objectives: sim.Objectives{LatencyThreshold: 500 * time.Millisecond, LatencyTarget: 0.999},
-		Prices:     sim.Prices{Currency: "USD", VCPUHour: 0.0445, GiBHour: 0.0049225, ClusterFeeHour: 0.1},
+		Prices:     autopilotPrices(),
 	}
 }
 
@@ -142,7 +155,8 @@ func TestAnUnannouncedStepNeedsAFloorOfTwenty(t *testing.T) {
 		t.Errorf("minReplicas = %d; want 20", web.HPA.MinReplicas)
 	}
 	// Twenty one-core pods with 2 GiB all month, and the cluster fee.
-	want := (20*(0.0445+2*0.0049225) + 0.1) * 730
+	pr := autopilotPrices()
+	want := (20*(pr.VCPUHour+2*pr.GiBHour) + pr.ClusterFeeHour) * 730
 	if d := rec.SteadyMonthly - want; d < -0.01 || d > 0.01 {
 		t.Errorf("steady monthly cost = %.2f; want %.2f", rec.SteadyMonthly, want)
 	}
@@ -167,7 +181,7 @@ func twoComponents() sim.System {
 		},
 		Nodes:      sim.Nodes{Mode: sim.Autopilot},
 		Objectives: sim.Objectives{Availability: 0.999, LatencyThreshold: 300 * time.Millisecond, LatencyTarget: 0.99},
-		Prices:     sim.Prices{Currency: "USD", VCPUHour: 0.0445, GiBHour: 0.0049225, ClusterFeeHour: 0.1},
+		Prices:     autopilotPrices(),
 	}
 }
 
@@ -264,9 +278,68 @@ func TestThePlanDoesNotDependOnTheWorkers(t *testing.T) {
 	}
 }
 
+// On Autopilot the CPU requests searched follow the request rules of the
+// system's nodes: ¼-vCPU steps without bursting (the billing step), and
+// the same search step with it (any size is billed as requested; finer
+// steps multiply the search for little);
+// memory raised to what is billed anyway (the minimums per pod and per
+// vCPU); CPU requests too small for the memory (over 6.5 GiB per vCPU)
+// left out; an unset memory request kept unset, as Autopilot's default.
+func TestAutopilotCandidatesFollowTheNodesRules(t *testing.T) {
+	const mib = 1 << 20
+	type opt struct{ CPU, MemMiB float64 }
+	cases := []struct {
+		name       string
+		noBursting bool
+		memMiB     float64
+		want       []opt
+	}{
+		{"bursting, 2 GiB", false, 2048, []opt{{0.5, 2048}, {0.75, 2048}, {1, 2048}}},
+		{"no bursting, 2 GiB", true, 2048, []opt{{0.5, 2048}, {0.75, 2048}, {1, 2048}}},
+		{"bursting, 256 MiB", false, 256, []opt{{0.25, 256}, {0.5, 512}, {0.75, 768}, {1, 1024}}},
+		{"no bursting, 256 MiB", true, 256, []opt{{0.25, 512}, {0.5, 512}, {0.75, 768}, {1, 1024}}},
+		{"bursting, no memory request", false, 0, []opt{{0.5, 0}, {0.75, 0}, {1, 0}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := stepSystem()
+			sys.Nodes.NoBursting = tc.noBursting
+			c := sys.Components[0]
+			c.Resources.MemoryRequest = tc.memMiB * mib
+			sp := &space{base: sys}
+			opts, file, err := sp.cpuOptions(c, Sizing{MinCPU: 0.1, MaxCPU: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []opt
+			for _, o := range opts {
+				got = append(got, opt{o.res.CPURequest, math.Round(o.res.MemoryRequest/mib*100) / 100})
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("CPU options of a 1-CPU pod, %s (-want +got):\n%s", sys.Nodes.AutopilotRules().Name, diff)
+			}
+			if opts[file].factor != 1 {
+				t.Errorf("today's option is %v CPU; want 1", opts[file].res.CPURequest)
+			}
+			// What is requested is what Autopilot bills.
+			rules := sys.Nodes.AutopilotRules()
+			for _, o := range opts {
+				vcpu, gib := rules.BillPod([]pricing.Request{{VCPU: o.res.CPURequest, GiB: o.res.MemoryRequest / (1 << 30)}})
+				if math.Abs(vcpu-o.res.CPURequest) > 1e-9 || (o.res.MemoryRequest > 0 && math.Abs(gib*(1<<30)-o.res.MemoryRequest) > 1) {
+					t.Errorf("option %v CPU, %v MiB is billed %v vCPU, %v GiB; want it billed as requested", o.res.CPURequest, o.res.MemoryRequest/mib, vcpu, gib)
+				}
+			}
+		})
+	}
+}
+
 func TestNothingMeetsAnSLOTheNodesCannotHold(t *testing.T) {
 	sys := stepSystem()
-	sys.Nodes = sim.Nodes{Mode: sim.Standard, MachineType: "e2-standard-4", NodeCPU: 4, NodeMemory: 16 << 30, MinNodes: 1, MaxNodes: 3}
+	m, err := pricing.ParseMachineType("e2-standard-4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Nodes = sim.Nodes{Mode: sim.Standard, MachineType: m.Name, NodeCPU: m.VCPU, NodeMemory: m.MemoryGiB * (1 << 30), MinNodes: 1, MaxNodes: 3}
 	p := stepProblem(t, false)
 	p.System = sys
 	res := mustPlan(t, p, Options{NoPareto: true})

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/traffic"
 )
@@ -409,6 +410,7 @@ func (sp *space) cpuOptions(c sim.Component, sz Sizing) ([]cpuOpt, int, error) {
 		lo = math.Min(lo, hi)
 	}
 	autopilot := sp.base.Nodes.Mode == sim.Autopilot
+	rules := sp.base.Nodes.AutopilotRules()
 	allocCPU, allocMem := math.Inf(1), math.Inf(1)
 	if !autopilot {
 		allocCPU, allocMem = sim.Allocatable(sp.base.Nodes.NodeCPU, sp.base.Nodes.NodeMemory)
@@ -423,12 +425,11 @@ func (sp *space) cpuOptions(c sim.Component, sz Sizing) ([]cpuOpt, int, error) {
 		seen[key] = true
 		mem := c.Resources.MemoryRequest
 		if autopilot {
-			// Autopilot bills at least 1 GiB per vCPU and allows at most
-			// 6.5: keep memory within the ratio rather than be billed for it.
-			if mem > cpu*6.5*(1<<30) {
-				return
+			m, ok := autopilotMemory(rules, cpu, mem)
+			if !ok && cpu != req {
+				return // today's request stays an option, as billed
 			}
-			mem = math.Max(mem, cpu*(1<<30))
+			mem = m
 		}
 		if cpu > allocCPU || mem > allocMem {
 			return
@@ -458,7 +459,7 @@ func (sp *space) cpuOptions(c sim.Component, sz Sizing) ([]cpuOpt, int, error) {
 			continue
 		}
 		if autopilot {
-			cpu = math.Ceil(cpu/0.25-1e-9) * 0.25
+			cpu = autopilotCPU(rules, cpu)
 		} else {
 			cpu = math.Max(0.01, math.Round(cpu*100)/100)
 		}
@@ -474,6 +475,49 @@ func (sp *space) cpuOptions(c sim.Component, sz Sizing) ([]cpuOpt, int, error) {
 		}
 	}
 	return out, file, nil
+}
+
+// autopilotSearchStep is the granularity of the CPU sizes the planner
+// tries on Autopilot clusters with bursting, which bill any size: a
+// quarter vCPU, like the billing step of clusters without. Finer sizes
+// save a few dollars and multiply the configurations to simulate (about
+// six times for two components, measured with BenchmarkPlan…); today's
+// request is always tried as well.
+const autopilotSearchStep = 0.25
+
+// autopilotCPU is a candidate CPU request on Autopilot, one it is billed
+// as requested for: rounded up to the rules' step when they have one
+// (clusters without bursting), else to the planner's search step, and at
+// least the pod minimum.
+func autopilotCPU(rules pricing.AutopilotRules, cpu float64) float64 {
+	step := rules.VCPUStep
+	if step <= 0 {
+		step = autopilotSearchStep
+	}
+	return math.Max(math.Ceil(cpu/step-1e-9)*step, rules.MinVCPU)
+}
+
+// autopilotMemory is the memory request (bytes) of a candidate with cpu
+// vCPUs on Autopilot, given today's (0: unset): today's, raised to what
+// Autopilot bills anyway (the rules' minimums per pod and per vCPU), so
+// the pod may use what it pays for. ok is false, and mem returned as is,
+// when the memory is more than the rules allow per vCPU: Autopilot would
+// bill more CPU than the candidate requests. An unset request stands for
+// Autopilot's default and stays unset unless the minimums exceed it
+// (memory is kept: nothing measured says how low it may go).
+func autopilotMemory(rules pricing.AutopilotRules, cpu, mem float64) (float64, bool) {
+	const gib = 1 << 30
+	have := mem / gib
+	if mem <= 0 {
+		have = rules.DefaultGiB
+	}
+	if have > cpu*rules.MaxGiBPerVCPU*(1+1e-9) {
+		return mem, false
+	}
+	if _, billed := rules.BillPod([]pricing.Request{{VCPU: cpu, GiB: have}}); billed > have*(1+1e-9) {
+		return billed * gib, true
+	}
+	return mem, true
 }
 
 func roundMilli(x float64) float64 { return math.Round(x*1000) / 1000 }
@@ -542,6 +586,13 @@ func (sp *space) bufferOptions() {
 		}
 	}
 	n := sp.base.Nodes
+	if n.Mode == sim.Autopilot && unit.count > 0 {
+		// A placeholder pod holds, and is billed for, what Autopilot's
+		// rules make of its requests: size it so, and the simulator, which
+		// bills placeholders as requested, bills what Autopilot would.
+		vcpu, gib := n.AutopilotRules().BillPod([]pricing.Request{{VCPU: unit.cpu, GiB: unit.mem / (1 << 30)}})
+		unit.cpu, unit.mem = vcpu, gib*(1<<30)
+	}
 	sp.fileBuf = -1
 	for _, k := range bufferPods {
 		b := bufferOpt{count: k, cpu: unit.cpu, mem: unit.mem}

@@ -50,13 +50,29 @@ type Discount struct {
 	Date     string  `json:"date,omitempty"`
 }
 
-// Family is a Compute Engine machine family (e2, n2, n2d) in one region.
+// Family is a Compute Engine machine family (e2, n1, n2, c3…) in one region.
 type Family struct {
 	OnDemand Rate `json:"on_demand"`
 	Spot     Rate `json:"spot"`
 	// SustainedUse is the discount an on-demand VM of this family earns
-	// when it runs the whole month (20 % for n2 and n2d, none for e2).
+	// when it runs the whole month (30 % for n1, 20 % for n2 and n2d, none
+	// for e2 and the newer families).
 	SustainedUse Discount `json:"sustained_use"`
+	// Commitments maps a term ("1y", "3y") to this family's committed-use
+	// rates where they are not the catalog's discount off on demand. A
+	// half not given here is the on-demand rate less that discount.
+	Commitments map[string]Rate `json:"commitments,omitempty"`
+	// LocalSSD is the price of the Local SSD bundled with the family's
+	// -lssd machine types (c3, c3d, c4), per GB-hour.
+	LocalSSD DiskPrice `json:"local_ssd,omitzero"`
+}
+
+// DiskPrice is the price of a disk per GB-hour, on demand and on Spot.
+// Committed-use prices are the on-demand price less the catalog's
+// discount for the term.
+type DiskPrice struct {
+	OnDemand Price `json:"on_demand"`
+	Spot     Price `json:"spot"`
 }
 
 // Region holds the prices of one Google Cloud region.
@@ -64,7 +80,7 @@ type Region struct {
 	// Autopilot maps a compute class ("general-purpose", "balanced",
 	// "spot") to its pod price per requested vCPU-hour and GiB-hour.
 	Autopilot map[string]Rate `json:"autopilot,omitempty"`
-	// Families maps a machine family ("e2", "n2", "n2d") to its prices.
+	// Families maps a machine family ("e2", "n1", "c3"…) to its prices.
 	Families map[string]Family `json:"families,omitempty"`
 }
 
@@ -169,35 +185,20 @@ func (c *Catalog) Autopilot(region, class string) (Rate, error) {
 }
 
 func (r Rate) check(what, region, path string) error {
-	for _, p := range []struct {
-		unit string
-		p    Price
-	}{{"vCPU", r.VCPU}, {"GiB", r.GiB}} {
-		if p.p.Unknown || p.p.IsZero() {
-			note := p.p.Note
-			if note == "" {
-				note = "not in the catalog"
-			}
-			return &UnknownPriceError{What: what + " per " + p.unit + "-hour", Region: region, Note: note,
-				Path: path + "." + strings.ToLower(p.unit)}
-		}
+	if err := r.VCPU.check(what, region, path+".vcpu", "vCPU"); err != nil {
+		return err
 	}
-	return nil
+	return r.GiB.check(what, region, path+".gib", "GiB")
 }
 
 // FamilyRate returns the per-vCPU and per-GiB price of a machine family
-// bought on tier in region. Committed-use rates are the on-demand list
-// rate less the commitment's discount; their Source says so.
+// bought on tier in region. Committed-use rates are the family's own
+// where it has them, and otherwise the on-demand list rate less the
+// commitment's discount; their Source says which.
 func (c *Catalog) FamilyRate(region, family string, tier Tier) (Rate, error) {
-	r, err := c.region(region)
+	f, path, err := c.family(region, family)
 	if err != nil {
 		return Rate{}, err
-	}
-	f, ok := r.Families[family]
-	path := fmt.Sprintf("regions.%s.families.%s", region, family)
-	if !ok {
-		return Rate{}, &UnknownPriceError{What: "machine family " + family, Region: region,
-			Note: "not in the catalog (it has " + strings.Join(slices.Sorted(maps.Keys(r.Families)), ", ") + ")", Path: path}
 	}
 	switch tier {
 	case OnDemand, "":
@@ -205,23 +206,84 @@ func (c *Catalog) FamilyRate(region, family string, tier Tier) (Rate, error) {
 	case Spot:
 		return f.Spot, f.Spot.check(family+" Spot", region, path+".spot")
 	case Commit1Y, Commit3Y:
-		if err := f.OnDemand.check(family+" on-demand", region, path+".on_demand"); err != nil {
-			return Rate{}, err
+		own := f.Commitments[string(tier)]
+		if own.Known() {
+			return own, nil
 		}
 		d, ok := c.Commitments[string(tier)]
 		if !ok {
 			return Rate{}, &UnknownPriceError{What: string(tier) + " committed-use discount", Region: region,
 				Note: "not in the catalog", Path: "commitments." + string(tier)}
 		}
-		return Rate{VCPU: d.apply(f.OnDemand.VCPU, tier), GiB: d.apply(f.OnDemand.GiB, tier)}, nil
+		if err := f.OnDemand.check(family+" on-demand", region, path+".on_demand"); err != nil {
+			return Rate{}, err
+		}
+		r := Rate{VCPU: d.apply(f.OnDemand.VCPU, tier), GiB: d.apply(f.OnDemand.GiB, tier)}
+		r.over(own)
+		return r, r.check(family+" "+string(tier)+" committed-use", region, path+".commitments."+string(tier))
 	}
 	return Rate{}, fmt.Errorf("unknown tier %q", tier)
+}
+
+func (c *Catalog) family(region, family string) (Family, string, error) {
+	r, err := c.region(region)
+	if err != nil {
+		return Family{}, "", err
+	}
+	f, ok := r.Families[family]
+	path := fmt.Sprintf("regions.%s.families.%s", region, family)
+	if !ok {
+		return Family{}, "", &UnknownPriceError{What: "machine family " + family, Region: region,
+			Note: "not in the catalog (it has " + strings.Join(slices.Sorted(maps.Keys(r.Families)), ", ") + ")", Path: path}
+	}
+	return f, path, nil
+}
+
+// LocalSSD returns the price per GB-hour of the Local SSD bundled with
+// the -lssd machine types of family, bought on tier in region.
+func (c *Catalog) LocalSSD(region, family string, tier Tier) (Price, error) {
+	f, path, err := c.family(region, family)
+	if err != nil {
+		return Price{}, err
+	}
+	path += ".local_ssd"
+	p, what := f.LocalSSD.OnDemand, family+" bundled Local SSD"
+	switch tier {
+	case OnDemand, "":
+		path += ".on_demand"
+	case Spot:
+		p, path = f.LocalSSD.Spot, path+".spot"
+	case Commit1Y, Commit3Y:
+		d, ok := c.Commitments[string(tier)]
+		if !ok {
+			return Price{}, &UnknownPriceError{What: string(tier) + " committed-use discount", Region: region,
+				Note: "not in the catalog", Path: "commitments." + string(tier)}
+		}
+		if err := p.check(what, region, path+".on_demand", "GB"); err != nil {
+			return Price{}, err
+		}
+		return d.apply(p, tier), nil
+	default:
+		return Price{}, fmt.Errorf("unknown tier %q", tier)
+	}
+	return p, p.check(what, region, path, "GB")
+}
+
+func (p Price) check(what, region, path, unit string) error {
+	if p.Unknown || p.IsZero() {
+		note := p.Note
+		if note == "" {
+			note = "not in the catalog"
+		}
+		return &UnknownPriceError{What: what + " per " + unit + "-hour", Region: region, Note: note, Path: path}
+	}
+	return nil
 }
 
 func (d Discount) apply(p Price, tier Tier) Price {
 	return Price{
 		USD:    p.USD * (1 - d.Fraction),
-		Source: fmt.Sprintf("on-demand $%g less the %s commitment's %g%% (%s; on-demand: %s)", p.USD, tier, d.Fraction*100, d.Source, p.Source),
+		Source: fmt.Sprintf("on-demand $%g less the %s commitment's %.6g%% (%s; on-demand: %s)", p.USD, tier, d.Fraction*100, d.Source, p.Source),
 		Date:   d.Date,
 	}
 }
@@ -242,13 +304,18 @@ type MachinePrice struct {
 	Rate    Rate
 	CPU     float64 // US dollars per hour for the VM's vCPUs
 	Memory  float64 // US dollars per hour for the VM's memory
+	// LocalSSD is US dollars per hour for the Local SSD bundled with an
+	// -lssd machine type (0 for others), at LocalSSDRate per GB-hour.
+	LocalSSD     float64
+	LocalSSDRate Price
 	// SustainedUse is the fraction off that a full month of use earns
 	// (on-demand only; 0 for other tiers and for e2).
 	SustainedUse float64
 }
 
-// Hourly is the VM's list price per hour (before any sustained-use discount).
-func (m MachinePrice) Hourly() float64 { return m.CPU + m.Memory }
+// Hourly is the VM's list price per hour (before any sustained-use
+// discount): its vCPUs, memory and bundled Local SSD.
+func (m MachinePrice) Hourly() float64 { return m.CPU + m.Memory + m.LocalSSD }
 
 // MonthlyFullUse is the VM's price for a month of continuous use: 730
 // hours, less the sustained-use discount where it applies.
@@ -263,6 +330,13 @@ func (c *Catalog) Machine(region string, m Machine, tier Tier) (MachinePrice, er
 		return MachinePrice{}, err
 	}
 	mp := MachinePrice{Machine: m, Tier: tier, Rate: rate, CPU: m.VCPU * rate.VCPU.USD, Memory: m.MemoryGiB * rate.GiB.USD}
+	if m.LocalSSDGB > 0 {
+		p, err := c.LocalSSD(region, m.Family, tier)
+		if err != nil {
+			return MachinePrice{}, err
+		}
+		mp.LocalSSD, mp.LocalSSDRate = m.LocalSSDGB*p.USD, p
+	}
 	if tier == OnDemand || tier == "" {
 		mp.Tier = OnDemand
 		mp.SustainedUse = c.SustainedUse(region, m.Family).Fraction
@@ -304,6 +378,19 @@ func (c *Catalog) Merge(o *Catalog) *Catalog {
 			if f.SustainedUse != (Discount{}) {
 				cur.SustainedUse = f.SustainedUse
 			}
+			if len(f.Commitments) > 0 {
+				cur.Commitments = maps.Clone(cur.Commitments) // the base's map stays as it is
+				if cur.Commitments == nil {
+					cur.Commitments = map[string]Rate{}
+				}
+				for term, rate := range f.Commitments {
+					c := cur.Commitments[term]
+					c.over(rate)
+					cur.Commitments[term] = c
+				}
+			}
+			over(&cur.LocalSSD.OnDemand, f.LocalSSD.OnDemand)
+			over(&cur.LocalSSD.Spot, f.LocalSSD.Spot)
 			r.Families[fam] = cur
 		}
 		out.Regions[name] = r
@@ -357,6 +444,12 @@ func (c *Catalog) FillSource(source string) {
 		for name, f := range r.Families {
 			fillRate(&f.OnDemand)
 			fillRate(&f.Spot)
+			for term, rate := range f.Commitments {
+				fillRate(&rate)
+				f.Commitments[term] = rate
+			}
+			fill(&f.LocalSSD.OnDemand)
+			fill(&f.LocalSSD.Spot)
 			if f.SustainedUse != (Discount{}) && f.SustainedUse.Source == "" {
 				f.SustainedUse.Source = source
 			}
@@ -404,6 +497,14 @@ func (c *Catalog) Check() []Problem {
 		}
 		for _, fam := range slices.Sorted(maps.Keys(r.Families)) {
 			f, p := r.Families[fam], fmt.Sprintf("regions.%s.families.%s", name, fam)
+			for _, term := range slices.Sorted(maps.Keys(f.Commitments)) {
+				if term != string(Commit1Y) && term != string(Commit3Y) {
+					ps = append(ps, Problem{p + ".commitments." + term, "unknown term (want 1y or 3y)"})
+				}
+				rate(p+".commitments."+term, f.Commitments[term])
+			}
+			price(p+".local_ssd.on_demand", f.LocalSSD.OnDemand)
+			price(p+".local_ssd.spot", f.LocalSSD.Spot)
 			rate(p+".on_demand", f.OnDemand)
 			rate(p+".spot", f.Spot)
 			disc(p+".sustained_use", f.SustainedUse)

@@ -366,26 +366,48 @@ func Money(amount float64, currency string) string {
 }
 
 // CostSection shows where the money goes, per workload, and which cuts
-// are safe: easy cuts first, then big ones, each with its saving and risk.
+// are safe: easy cuts first, then big ones, each with its saving and risk;
+// then what under-provisioned workloads need, which costs money.
 func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Report) Section {
 	sec := Section{Title: title}
 	cur := cost.Currency
 	sec.Intro = fmt.Sprintf("Monthly cost on GKE %s in %s (billed on %s), and the cuts the measured usage allows.", cost.Mode, cost.Region, cost.Basis)
-	sec.Tiles = []Tile{{Label: "Monthly cost", Value: Money(cost.MonthlyCost, cur)}}
+	total := Money(cost.MonthlyCost, cur)
+	if cost.Partial {
+		total += " + unknown"
+	}
+	sec.Tiles = []Tile{{Label: "Monthly cost", Value: total}}
 	if recs != nil {
 		sec.Tiles = append(sec.Tiles,
-			Tile{Label: "Easy cuts", Value: Money(recs.EasyMonthlySaving, cur) + "/month", Status: OK, Detail: "idle, over-requested, oversized minimums"},
-			Tile{Label: "Big cuts", Value: Money(recs.BigMonthlySaving, cur) + "/month", Detail: "replicas, HPA targets, nodes, commitments"})
+			Tile{Label: "Easy cuts", Value: Money(recs.EasyMonthlySaving, cur) + "/month", Status: OK, Detail: "requests above the p99 of per-minute usage + 15%"},
+			Tile{Label: "Big cuts", Value: Money(recs.BigMonthlySaving, cur) + "/month", Detail: "HPA targets and minimums, idle workloads, nodes, commitments"})
+		if recs.RaiseMonthlyCost > 0 {
+			sec.Tiles = append(sec.Tiles, Tile{Label: "Under-provisioned", Value: Money(recs.RaiseMonthlyCost, cur) + "/month", Status: Warn,
+				Detail: "usage above requests, OOM kills, HPAs pinned at their maximum"})
+		}
 		if cost.MonthlyCost > 0 {
-			sec.Verdict = &Verdict{Status: OK, Text: fmt.Sprintf("%s of the %s monthly bill (%s) can be cut; %s of it with easy, low-risk changes.",
-				Money(recs.TotalMonthlySaving, cur), Money(cost.MonthlyCost, cur), Percent(recs.TotalMonthlySaving/cost.MonthlyCost), Money(recs.EasyMonthlySaving, cur))}
+			cuts := recs.EasyMonthlySaving + recs.BigMonthlySaving
+			text := fmt.Sprintf("%s of the %s monthly bill (%s) can be cut; %s of it with easy changes that keep every workload's p99 load.",
+				Money(cuts, cur), Money(cost.MonthlyCost, cur), Percent(cuts/cost.MonthlyCost), Money(recs.EasyMonthlySaving, cur))
+			if recs.RaiseMonthlyCost > 0 {
+				text += fmt.Sprintf(" Under-provisioned workloads need %s a month more first.", Money(recs.RaiseMonthlyCost, cur))
+			}
+			sec.Verdict = &Verdict{Status: OK, Text: text}
 		}
 	}
 	ws := append([]rightsize.WorkloadCost(nil), cost.Workloads...)
 	sort.SliceStable(ws, func(i, j int) bool { return ws[i].MonthlyCost > ws[j].MonthlyCost })
 	tbl := Table{Title: "Where the money goes", Columns: []string{"Workload", "Namespace", "Replicas", "CPU per pod", "Memory per pod", "Monthly"}}
 	for _, w := range ws {
-		tbl.Rows = append(tbl.Rows, []string{w.Name, w.Namespace, fmt.Sprint(w.Replicas), fmt.Sprintf("%.3g", w.Requests.CPU), bytesText(w.Requests.Memory), Money(w.MonthlyCost, cur)})
+		reps := fmt.Sprint(w.Replicas)
+		if w.AvgReplicas != nil {
+			reps += fmt.Sprintf(" (mean %.1f)", *w.AvgReplicas)
+		}
+		monthly := Money(w.MonthlyCost, cur)
+		if w.Unknown {
+			monthly = "unknown"
+		}
+		tbl.Rows = append(tbl.Rows, []string{w.Name, w.Namespace, reps, fmt.Sprintf("%.3g", w.Requests.CPU), bytesText(w.Requests.Memory), monthly})
 	}
 	if cost.Idle.MonthlyCost > 0 {
 		tbl.Rows = append(tbl.Rows, []string{"idle node capacity", "", "", "", "", Money(cost.Idle.MonthlyCost, cur)})
@@ -396,22 +418,39 @@ func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Repor
 	sec.Tables = append(sec.Tables, tbl)
 	if recs != nil && len(recs.Recommendations) > 0 {
 		cuts := Table{Title: "Safe cuts, largest first", Columns: []string{"Class", "Workload", "Change", "Saving", "Risk", "Why"}}
+		raises := Table{Title: "Under-provisioned: raise these first", Columns: []string{"Workload", "Change", "Cost", "Why"}}
 		for _, r := range recs.Recommendations {
-			if r.MonthlySaving < 0.5 {
+			if r.Class == rightsize.Raise {
+				raises.Rows = append(raises.Rows, []string{r.Namespace + "/" + r.Workload, changeText(r), Money(-r.MonthlySaving, cur) + "/mo", r.Reason})
+				continue
+			}
+			if r.MonthlySaving < 0.5 && !r.SavingUnknown {
 				continue // worth doing for other reasons, perhaps, but not a cut
 			}
-			cuts.Rows = append(cuts.Rows, []string{string(r.Class), r.Namespace + "/" + r.Workload, changeText(r), Money(r.MonthlySaving, cur) + "/mo", string(r.Risk), r.Reason})
+			saving := Money(r.MonthlySaving, cur) + "/mo"
+			if r.SavingUnknown {
+				saving = "unknown"
+			}
+			cuts.Rows = append(cuts.Rows, []string{string(r.Class), r.Namespace + "/" + r.Workload, changeText(r), saving, string(r.Risk), r.Reason})
 		}
 		sec.Tables = append(sec.Tables, cuts)
+		if len(raises.Rows) > 0 {
+			sec.Tables = append(sec.Tables, raises)
+		}
 		sec.Notes = append(sec.Notes, recs.Algorithm...)
 	}
 	for _, s := range cost.Sources {
+		if s.Unit == rightsize.RulesUnit {
+			sec.Notes = append(sec.Notes, fmt.Sprintf("Billing rules, %s: %s (%s).", s.Item, s.Source, s.Date))
+			continue
+		}
 		note := fmt.Sprintf("Price: %s $%g %s (%s", s.Item, s.USD, s.Unit, s.Source)
 		if s.Date != "" {
 			note += ", " + s.Date
 		}
 		sec.Notes = append(sec.Notes, note+").")
 	}
+	sec.Notes = append(sec.Notes, cost.Unpriced...)
 	sec.Notes = append(sec.Notes, cost.Notes...)
 	return sec
 }
@@ -419,16 +458,19 @@ func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Repor
 func changeText(r rightsize.Recommendation) string {
 	switch {
 	case r.RecommendedReplicas != nil:
-		return fmt.Sprintf("scale %d → %d replicas", r.Replicas, *r.RecommendedReplicas)
-	case r.HPA != nil && (r.HPA.NewMinReplicas != r.HPA.MinReplicas || r.HPA.NewCPUTarget != r.HPA.CPUTarget):
+		return fmt.Sprintf("scale %d → %d replicas (by hand, once its owners confirm)", r.Replicas, *r.RecommendedReplicas)
+	case r.HPA != nil && (r.HPA.NewMinReplicas != r.HPA.MinReplicas || r.HPA.NewCPUTarget != r.HPA.CPUTarget || r.HPA.NewMaxReplicas != r.HPA.MaxReplicas):
 		var parts []string
 		if r.HPA.NewMinReplicas != r.HPA.MinReplicas {
 			parts = append(parts, fmt.Sprintf("HPA minReplicas %d → %d", r.HPA.MinReplicas, r.HPA.NewMinReplicas))
 		}
+		if r.HPA.NewMaxReplicas != r.HPA.MaxReplicas {
+			parts = append(parts, fmt.Sprintf("HPA maxReplicas %d → %d", r.HPA.MaxReplicas, r.HPA.NewMaxReplicas))
+		}
 		if r.HPA.NewCPUTarget != r.HPA.CPUTarget {
 			parts = append(parts, fmt.Sprintf("HPA CPU target %s → %s", Percent(r.HPA.CPUTarget), Percent(r.HPA.NewCPUTarget)))
 		}
-		if r.CPURequest != r.CurrentCPURequest {
+		if r.CPURequest != r.CurrentCPURequest && r.Action == rightsize.ActionRequests {
 			parts = append(parts, fmt.Sprintf("cpu %.3g → %.3g", r.CurrentCPURequest, r.CPURequest))
 		}
 		return strings.Join(parts, ", ")
@@ -442,6 +484,12 @@ func changeText(r rightsize.Recommendation) string {
 	}
 	if r.MemoryRequest != r.CurrentMemoryRequest {
 		parts = append(parts, fmt.Sprintf("memory %s → %s", bytesText(r.CurrentMemoryRequest), bytesText(r.MemoryRequest)))
+	}
+	if r.CPULimit > 0 {
+		parts = append(parts, "cpu limit → "+fmt.Sprintf("%.3g", r.CPULimit))
+	}
+	if r.MemoryLimit > 0 {
+		parts = append(parts, "memory limit → "+bytesText(r.MemoryLimit))
 	}
 	if r.Container != "" && len(parts) > 0 {
 		return r.Container + ": " + strings.Join(parts, ", ")

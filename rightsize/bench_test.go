@@ -3,6 +3,7 @@ package rightsize_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/headroom-sre/headroom/rightsize"
 )
@@ -27,11 +28,12 @@ func bigCluster() (*rightsize.Cluster, *rightsize.Usage) {
 			c.Workloads = append(c.Workloads, w)
 			for p := range 5 {
 				name := fmt.Sprintf("%s-7f9c6b8d5b-%05d", w.Name, p)
-				c.Pods = append(c.Pods, rightsize.Pod{Namespace: w.Namespace, Name: name, Owner: w.WorkloadRef,
+				c.Pods = append(c.Pods, rightsize.Pod{Namespace: w.Namespace, Name: name, Owner: w.WorkloadRef, Phase: "Running",
 					Node: fmt.Sprintf("node-%03d", pod%250), Containers: w.Containers})
 				load := 0.02 + float64((pod*7919)%100)/200
 				u.Containers = append(u.Containers, rightsize.ContainerUsage{Namespace: w.Namespace, Pod: name, Container: "app",
-					CPU: load, CPUAvg: load / 2, MemoryPeak: 100*mi + float64(pod%400)*mi, MemoryAvg: 100 * mi, Samples: 20160})
+					Has: allStats, CPUHigh: load, CPUPeak: load * 1.5, CPUAvg: load / 2, MemoryPeak: 100*mi + float64(pod%400)*mi, MemoryAvg: 100 * mi,
+					Samples: 20160, First: time.Unix(0, 0), Last: time.Unix(0, 0).Add(14 * day)})
 				pod++
 			}
 		}

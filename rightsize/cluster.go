@@ -2,7 +2,11 @@ package rightsize
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Resources are amounts of CPU and memory.
@@ -37,7 +41,8 @@ const (
 	KindStatefulSet = "StatefulSet"
 	KindDaemonSet   = "DaemonSet"
 	KindJob         = "Job"
-	KindPod         = "Pod" // a bare pod, owned by nothing we know
+	KindCronJob     = "CronJob" // the runs of a CronJob are one workload
+	KindPod         = "Pod"     // a bare pod, owned by nothing we know
 )
 
 // WorkloadRef names a workload.
@@ -64,6 +69,9 @@ type Workload struct {
 	Containers []Container `json:"containers"`
 	// HPA is the autoscaler that scales this workload, if any.
 	HPA *HPA `json:"hpa,omitempty"`
+	// PDBs names the PodDisruptionBudgets whose selector matches the
+	// workload's pods (only meaningful when Cluster.PDBsListed).
+	PDBs []string `json:"pdbs,omitempty"`
 }
 
 // PodRequests is the sum of the containers' requests: what one pod asks for.
@@ -97,11 +105,17 @@ type HPA struct {
 	// the pods' CPU requests (0.6 for 60 %); 0 when the HPA does not scale
 	// on CPU utilisation.
 	CPUTarget float64 `json:"cpu_target,omitempty"`
+	// CPUContainer is the container whose request the CPU target is a
+	// fraction of, for a ContainerResource metric; "" means the whole pod
+	// (a Resource metric).
+	CPUContainer string `json:"cpu_container,omitempty"`
 	// CPUMetric is the index of the CPU utilisation metric in the HPA's
 	// autoscaling/v2 spec.metrics (for a JSON patch); -1 when none.
 	CPUMetric int `json:"cpu_metric"`
 	// MemoryTarget is the same for memory utilisation; 0 when none.
 	MemoryTarget float64 `json:"memory_target,omitempty"`
+	// MemoryContainer is CPUContainer's counterpart for memory.
+	MemoryContainer string `json:"memory_container,omitempty"`
 	// OtherMetrics counts the metrics that are not CPU or memory
 	// utilisation (requests per second, queue length…).
 	OtherMetrics int `json:"other_metrics,omitempty"`
@@ -109,11 +123,27 @@ type HPA struct {
 
 // Pod is one running (or pending) pod.
 type Pod struct {
-	Namespace  string      `json:"namespace"`
-	Name       string      `json:"name"`
-	Owner      WorkloadRef `json:"owner"` // the workload it belongs to
-	Node       string      `json:"node,omitempty"`
+	Namespace string      `json:"namespace"`
+	Name      string      `json:"name"`
+	Owner     WorkloadRef `json:"owner"` // the workload it belongs to
+	// Job is the Job a pod of a CronJob run belongs to ("" otherwise).
+	Job  string `json:"job,omitempty"`
+	Node string `json:"node,omitempty"`
+	// Phase is the pod's status.phase (Running, Pending…); "" when unknown.
+	Phase      string      `json:"phase,omitempty"`
 	Containers []Container `json:"containers"`
+}
+
+// Billed reports whether the pod occupies capacity: it is scheduled on a
+// node (Autopilot bills neither Pending pods nor finished ones).
+func (p *Pod) Billed() bool {
+	switch p.Phase {
+	case "Succeeded", "Failed":
+		return false
+	case "Pending":
+		return p.Node != ""
+	}
+	return true
 }
 
 // Node is a cluster node.
@@ -125,6 +155,13 @@ type Node struct {
 	Region      string    `json:"region,omitempty"`
 	Capacity    Resources `json:"capacity"`
 	Allocatable Resources `json:"allocatable"`
+	// Autopilot is set when the node is an Autopilot node (named gk3-…,
+	// an ek-… machine type, or labelled by Autopilot); AutopilotSignal
+	// says which sign was seen.
+	Autopilot       bool   `json:"autopilot,omitempty"`
+	AutopilotSignal string `json:"autopilot_signal,omitempty"`
+	// KubeletVersion is the node's kubelet version ("v1.30.5-gke.1014001").
+	KubeletVersion string `json:"kubelet_version,omitempty"`
 }
 
 // Cluster is what a cluster runs: its workloads, their pods and its nodes.
@@ -132,6 +169,78 @@ type Cluster struct {
 	Workloads []Workload `json:"workloads"`
 	Pods      []Pod      `json:"pods,omitempty"`
 	Nodes     []Node     `json:"nodes,omitempty"`
+	// PodsListed says that Pods lists every pod of the cluster (the source
+	// read pods); without them, what runs on which node is unknown.
+	PodsListed bool `json:"pods_listed"`
+	// PDBsListed says that the workloads' PDBs are known (the source read
+	// PodDisruptionBudgets); without them, no workload can be called
+	// unprotected.
+	PDBsListed bool `json:"pdbs_listed"`
+	// AutopilotSignal is set by an adapter that saw an Autopilot sign
+	// beyond the nodes (a pod annotated autopilot.gke.io/…).
+	AutopilotSignal string `json:"autopilot_signal,omitempty"`
+}
+
+// Autopilot reports whether the cluster is a GKE Autopilot cluster, and
+// the sign that says so.
+func (c *Cluster) Autopilot() (bool, string) {
+	for _, n := range c.Nodes {
+		if n.Autopilot {
+			return true, fmt.Sprintf("node %s: %s", n.Name, n.AutopilotSignal)
+		}
+	}
+	if c.AutopilotSignal != "" {
+		return true, c.AutopilotSignal
+	}
+	return false, ""
+}
+
+// AutopilotNodeSignal says why a node is an Autopilot node ("" when
+// nothing says so): its name (gk3-…), its machine type (ek-…), or a label
+// Autopilot puts on its nodes.
+func AutopilotNodeSignal(name, machineType string, labels map[string]string) string {
+	switch {
+	case strings.HasPrefix(name, "gk3-"):
+		return "named gk3-…"
+	case strings.HasPrefix(machineType, "ek-"):
+		return "machine type " + machineType
+	}
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		if strings.HasPrefix(k, "cloud.google.com/gke-autopilot") || strings.HasPrefix(k, "autopilot.gke.io/") {
+			return "label " + k
+		}
+	}
+	return ""
+}
+
+// Version is the oldest kubelet version among the nodes (the one that
+// decides which rules a cluster still follows), or "" when none is known.
+func (c *Cluster) Version() string {
+	best := ""
+	for _, n := range c.Nodes {
+		if n.KubeletVersion == "" {
+			continue
+		}
+		if best == "" || olderVersion(n.KubeletVersion, best) {
+			best = n.KubeletVersion
+		}
+	}
+	return best
+}
+
+// olderVersion compares "v1.30.5-gke.1" style versions by their numbers.
+func olderVersion(a, b string) bool {
+	num := func(v string) []int {
+		v = strings.TrimPrefix(v, "v")
+		v, _, _ = strings.Cut(v, "-")
+		var out []int
+		for _, p := range strings.Split(v, ".") {
+			n, _ := strconv.Atoi(p)
+			out = append(out, n)
+		}
+		return out
+	}
+	return slices.Compare(num(a), num(b)) < 0
 }
 
 // Workload returns the workload ref names, or nil. It searches the list:
@@ -166,6 +275,11 @@ func (c *Cluster) AddOrphanOwners() {
 		added[p.Owner] = len(c.Workloads)
 		c.Workloads = append(c.Workloads, Workload{WorkloadRef: p.Owner, Replicas: 1, Containers: append([]Container(nil), p.Containers...)})
 	}
+	c.sortWorkloads()
+}
+
+// sortWorkloads sorts the workloads by namespace, name and kind.
+func (c *Cluster) sortWorkloads() {
 	sort.SliceStable(c.Workloads, func(i, j int) bool {
 		a, b := c.Workloads[i].WorkloadRef, c.Workloads[j].WorkloadRef
 		if a.Namespace != b.Namespace {
@@ -180,7 +294,9 @@ func (c *Cluster) AddOrphanOwners() {
 
 // OwnerOf returns the workload that owns a pod, from the pod's controller
 // reference, following the controllers' naming conventions: a ReplicaSet
-// is named after its Deployment plus "-" and the pod template hash.
+// is named after its Deployment plus "-" and the pod template hash, and a
+// Job a CronJob created after the CronJob plus "-" and its scheduled time
+// in minutes (see [CronJobOf]; its runs are one workload).
 // podTemplateHash is the pod's pod-template-hash label ("" when unknown,
 // in which case the last dash-separated part is dropped). A pod with no
 // owner is its own workload, of kind Pod.
@@ -194,7 +310,12 @@ func OwnerOf(namespace, pod, ownerKind, ownerName, podTemplateHash string) Workl
 			name = name[:i]
 		}
 		return WorkloadRef{Kind: KindDeployment, Namespace: namespace, Name: name}
-	case "StatefulSet", "DaemonSet", "Job":
+	case "Job":
+		if cj, ok := CronJobOf(ownerName); ok {
+			return WorkloadRef{Kind: KindCronJob, Namespace: namespace, Name: cj}
+		}
+		return WorkloadRef{Kind: KindJob, Namespace: namespace, Name: ownerName}
+	case "StatefulSet", "DaemonSet", "CronJob":
 		return WorkloadRef{Kind: ownerKind, Namespace: namespace, Name: ownerName}
 	case "":
 		return WorkloadRef{Kind: KindPod, Namespace: namespace, Name: pod}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/headroom-sre/headroom/pricing"
 )
@@ -17,32 +18,19 @@ type poolKey struct {
 }
 
 // nodes recommends cheaper ways to buy the nodes (Standard mode): a
-// cheaper machine family of the same shape, then Spot for pools that run
-// only replicated Deployments, or else a 1-year commitment. Their savings
-// are scaled down by the share of the node bill the pod-level cuts already
-// free, so that the two are not counted twice; the note says by how much.
-func (rc recommender) nodes(c *Cluster, podSavings float64) ([]Recommendation, string) {
+// cheaper machine family of the same shape, then Spot for pools whose pods
+// are all known to belong to replicated, unprotected Deployments (or
+// DaemonSets), or else a 1-year commitment. Their savings are scaled down
+// by the share of the node bill the pod-level cuts already free, so that
+// the two are not counted twice; the notes say by how much, and why Spot
+// was not considered where it was not.
+func (rc recommender) nodes(c *Cluster, podSavings float64) ([]Recommendation, []string) {
 	groups := map[poolKey][]Node{}
 	for _, n := range c.Nodes {
 		k := poolKey{n.Pool, n.MachineType, n.Spot}
 		groups[k] = append(groups[k], n)
 	}
-	replicated := map[string]bool{} // node → every non-DaemonSet pod on it is a replicated Deployment's
-	for _, n := range c.Nodes {
-		replicated[n.Name] = true
-	}
-	replicas := make(map[WorkloadRef]int, len(c.Workloads))
-	for _, w := range c.Workloads {
-		replicas[w.WorkloadRef] = w.Replicas
-	}
-	for _, pod := range c.Pods {
-		if pod.Owner.Kind == KindDaemonSet {
-			continue
-		}
-		if pod.Owner.Kind != KindDeployment || replicas[pod.Owner] < 2 {
-			replicated[pod.Node] = false
-		}
-	}
+	spotOK, notes := spotSafety(c)
 	var bill float64
 	for _, n := range rc.p.nodes {
 		bill += n.MonthlyCost
@@ -59,23 +47,70 @@ func (rc recommender) nodes(c *Cluster, podSavings float64) ([]Recommendation, s
 		if k.Spot {
 			continue
 		}
-		out = append(out, rc.pool(k, groups[k], replicated, scale)...)
+		out = append(out, rc.pool(k, groups[k], spotOK, scale)...)
 	}
-	note := ""
 	if len(out) > 0 && scale < 1 {
-		note = fmt.Sprintf("node-level savings are scaled to %.0f%%: the request cuts above already free %.0f%% of the node bill", scale*100, (1-scale)*100)
+		notes = append(notes, fmt.Sprintf("node-level savings are scaled to %.0f%%: the request cuts above already free %.0f%% of the node bill", scale*100, (1-scale)*100))
 	}
-	return out, note
+	return out, notes
 }
 
-func (rc recommender) pool(k poolKey, nodes []Node, replicated map[string]bool, scale float64) []Recommendation {
+// spotSafety says, per node, whether every pod on it may be moved to Spot
+// (reclaimed at 30 seconds' notice, PDBs not honoured): it runs only pods
+// of Deployments with two or more replicas and no PodDisruptionBudget, or
+// of DaemonSets. Without the cluster's pods or PDBs no node qualifies, and
+// the notes say why.
+func spotSafety(c *Cluster) (map[string]string, []string) {
+	ok := map[string]string{} // node → "" when safe, else why not
+	var notes []string
+	switch {
+	case !c.PodsListed:
+		notes = append(notes, "Spot not considered: the cluster's pods were not read, so what runs on each pool is unknown (read pods with the snapshot or --context)")
+		return ok, notes
+	case !c.PDBsListed:
+		notes = append(notes, "Spot not considered: PodDisruptionBudgets were not read, so no workload can be called unprotected (add pdb to the snapshot's kubectl get)")
+		return ok, notes
+	}
+	for _, n := range c.Nodes {
+		ok[n.Name] = ""
+	}
+	workloads := make(map[WorkloadRef]*Workload, len(c.Workloads))
+	for i := range c.Workloads {
+		workloads[c.Workloads[i].WorkloadRef] = &c.Workloads[i]
+	}
+	for _, pod := range c.Pods {
+		if pod.Node == "" || pod.Owner.Kind == KindDaemonSet {
+			continue
+		}
+		w := workloads[pod.Owner]
+		why := ""
+		switch {
+		case pod.Owner.Kind == KindStatefulSet:
+			why = "runs StatefulSet " + pod.Owner.Name
+		case pod.Owner.Kind != KindDeployment:
+			why = fmt.Sprintf("runs %s %s", pod.Owner.Kind, pod.Owner.Name)
+		case w == nil:
+			why = "runs pods of an unknown Deployment " + pod.Owner.Name
+		case w.Replicas < 2:
+			why = "runs single-replica Deployment " + pod.Owner.Name
+		case len(w.PDBs) > 0:
+			why = fmt.Sprintf("runs Deployment %s, protected by PDB %s", pod.Owner.Name, strings.Join(w.PDBs, ", "))
+		}
+		if why != "" && ok[pod.Node] == "" {
+			ok[pod.Node] = why
+		}
+	}
+	return ok, notes
+}
+
+func (rc recommender) pool(k poolKey, nodes []Node, spotOK map[string]string, scale float64) []Recommendation {
 	m, err := nodeMachine(nodes[0])
 	if err != nil {
 		return nil
 	}
 	tier := rc.p.opts.Commitment
 	monthly := func(m pricing.Machine, t pricing.Tier) (float64, bool) {
-		cpu, mem, err := rc.p.nodeMonthly(nodes[0], m, t)
+		cpu, mem, err := rc.p.nodeMonthly(m, t)
 		return cpu + mem, err == nil
 	}
 	cur, ok := monthly(m, tier)
@@ -92,7 +127,9 @@ func (rc recommender) pool(k poolKey, nodes []Node, replicated map[string]bool, 
 	if m.Shape == "standard" || m.Shape == "highcpu" || m.Shape == "highmem" {
 		for _, f := range slices.Sorted(maps.Keys(rc.p.opts.Catalog.Regions[rc.p.opts.Region].Families)) {
 			alt, err := pricing.ParseMachineType(f + "-" + m.Shape + "-" + strconv.Itoa(int(m.VCPU)))
-			if err != nil || f == m.Family {
+			// The same vCPUs and at least the memory: a family with less
+			// memory per vCPU (n1, c4) is a different machine, not a cheaper one.
+			if err != nil || f == m.Family || alt.VCPU != m.VCPU || alt.MemoryGiB < m.MemoryGiB {
 				continue
 			}
 			if c, ok := monthly(alt, tier); ok && c < bestCost*0.99 {
@@ -103,21 +140,22 @@ func (rc recommender) pool(k poolKey, nodes []Node, replicated map[string]bool, 
 	if best.Name != m.Name {
 		out = append(out, Recommendation{Action: ActionNodeFamily, Nodes: change(best.Name, tier),
 			MonthlySaving: (cur - bestCost) * count * scale, Class: Big, Risk: RiskUnverified,
-			Reason: fmt.Sprintf("%s has the same %g vCPU and %g GiB for %s less a node-month; CPU platforms differ: load-test first",
-				best.Name, best.VCPU, best.MemoryGiB, usd(cur-bestCost))})
+			Reason: fmt.Sprintf("%s has the same %g vCPU and %g GiB (%g now) for %s less a node-month; CPU platforms differ: load-test first",
+				best.Name, best.VCPU, best.MemoryGiB, m.MemoryGiB, usd(cur-bestCost))})
 	}
 	if tier != pricing.OnDemand {
 		return out
 	}
-	spotOK := true
+	spot := true
 	for _, n := range nodes {
-		spotOK = spotOK && replicated[n.Name]
+		why, ok := spotOK[n.Name]
+		spot = spot && ok && why == ""
 	}
-	if spotOK {
+	if spot {
 		if spot, ok := monthly(best, pricing.Spot); ok && spot < bestCost {
 			return append(out, Recommendation{Action: ActionSpot, Nodes: change(best.Name, pricing.Spot),
 				MonthlySaving: (bestCost - spot) * count * scale, Class: Big, Risk: RiskUnverified,
-				Reason: fmt.Sprintf("every pod on these nodes belongs to a Deployment with 2 or more replicas; Spot VMs can be reclaimed at 30 s notice and Spot prices change (this one is of %s)",
+				Reason: fmt.Sprintf("every pod on these nodes belongs to a Deployment with 2 or more replicas and no PodDisruptionBudget, or to a DaemonSet; Spot VMs can be reclaimed at 30 s notice, without honouring PDBs, and Spot prices change (this one is of %s)",
 					rc.p.opts.Catalog.Regions[rc.p.opts.Region].Families[best.Family].Spot.VCPU.Date)})
 		}
 	}

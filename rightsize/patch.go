@@ -19,18 +19,25 @@ import (
 //   - requests: a strategic merge patch of the Deployment or StatefulSet's
 //     pod template (containers are merged by name);
 //   - HPA changes: a JSON patch of the HorizontalPodAutoscaler
-//     (autoscaling/v2), which first tests that the metric it changes is the
-//     CPU one;
-//   - idle workloads: a strategic merge patch to zero replicas (or, when an
-//     HPA scales the workload, a comment: remove the HPA first).
+//     (autoscaling/v2): minReplicas, maxReplicas (tested against the
+//     current value first) and the CPU target of a Resource or
+//     ContainerResource metric (tested to be the CPU one first);
+//   - idle workloads: never a patch, only comments with the command to run
+//     once the owners confirm (and, when an HPA scales the workload, to
+//     delete it first): scaling a live service to zero is not something to
+//     apply in bulk.
 //
 // Node-level recommendations have no Kubernetes patch; they are listed as
 // comments. The output is empty when there is nothing to patch.
 func Patches(recs []Recommendation) ([]byte, error) {
+	for _, r := range recs {
+		if err := r.check(); err != nil {
+			return nil, err
+		}
+	}
 	type target struct{ kind, ns, name string }
 	containers := map[target][]containerPatch{}
 	hpas := map[target][]jsonOp{}
-	idle := map[target]bool{}
 	var notes []string
 	var order []target
 	seen := map[target]bool{}
@@ -42,7 +49,7 @@ func Patches(recs []Recommendation) ([]byte, error) {
 	}
 	for _, r := range recs {
 		w := target{r.Kind, r.Namespace, r.Workload}
-		if r.Kind == KindPod && (r.Action == ActionRequests || r.Action == ActionIdle) {
+		if r.Kind == KindPod && r.Action == ActionRequests {
 			notes = append(notes, fmt.Sprintf("# Pod %s/%s has no controller to patch: recreate it with the new requests", r.Namespace, r.Workload))
 			continue
 		}
@@ -51,8 +58,7 @@ func Patches(recs []Recommendation) ([]byte, error) {
 			add(w)
 			containers[w] = append(containers[w], containerPatchOf(r))
 		case ActionIdle:
-			add(w)
-			idle[w] = true
+			notes = append(notes, idleNote(r.Kind, r.Namespace, r.Workload, hpaOf(recs, r.Namespace, r.Workload)))
 		case ActionNodeFamily, ActionSpot, ActionCommitment:
 			n := r.Nodes
 			notes = append(notes, fmt.Sprintf("# node pool %q (%d × %s, %s): %s to %s %s — no Kubernetes patch; change the node pool",
@@ -83,8 +89,6 @@ func Patches(recs []Recommendation) ([]byte, error) {
 		switch {
 		case t.kind == "HorizontalPodAutoscaler":
 			doc, err = jsonPatchDoc(t.ns, t.name, hpas[t])
-		case idle[t]:
-			doc, err = idleDoc(t.kind, t.ns, t.name, hpaOf(recs, t.ns, t.name))
 		default:
 			doc, err = requestsDoc(t.kind, t.ns, t.name, containers[t])
 		}
@@ -179,12 +183,16 @@ func requestsDoc(kind, ns, name string, cs []containerPatch) (string, error) {
 	return strategicDoc(kind, ns, name, spec, fmt.Sprintf("%s %s/%s: container requests from usage", kind, ns, name))
 }
 
-func idleDoc(kind, ns, name, hpa string) (string, error) {
+// idleNote is the comment for a workload that looks unused: what to run
+// once its owners have confirmed it, never a patch to apply.
+func idleNote(kind, ns, name, hpa string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s %s/%s looks unused (see the reason in the report). Confirm with its owners, then:\n", kind, ns, name)
 	if hpa != "" {
-		return fmt.Sprintf("# %s %s/%s is idle, and HPA %s keeps at least one replica: delete the HPA, then\n# kubectl scale %s %s -n %s --replicas=0\n",
-			kind, ns, name, hpa, strings.ToLower(kind), name, ns), nil
+		fmt.Fprintf(&b, "#   kubectl delete hpa %s -n %s\n", hpa, ns)
 	}
-	return strategicDoc(kind, ns, name, map[string]int{"replicas": 0}, fmt.Sprintf("%s %s/%s is idle: scale it to zero", kind, ns, name))
+	fmt.Fprintf(&b, "#   kubectl scale %s %s -n %s --replicas=0", strings.ToLower(kind), name, ns)
+	return b.String()
 }
 
 func strategicDoc(kind, ns, name string, spec any, title string) (string, error) {
@@ -204,8 +212,15 @@ func hpaOps(h *HPAChange) []jsonOp {
 	if h.NewMinReplicas != h.MinReplicas {
 		ops = append(ops, jsonOp{"add", "/spec/minReplicas", h.NewMinReplicas})
 	}
+	if h.NewMaxReplicas != h.MaxReplicas && h.MaxReplicas > 0 {
+		ops = append(ops, jsonOp{"test", "/spec/maxReplicas", h.MaxReplicas}, jsonOp{"replace", "/spec/maxReplicas", h.NewMaxReplicas})
+	}
 	if h.NewCPUTarget != h.CPUTarget && h.CPUMetric >= 0 {
 		base := fmt.Sprintf("/spec/metrics/%d/resource", h.CPUMetric)
+		if h.CPUContainer != "" {
+			base = fmt.Sprintf("/spec/metrics/%d/containerResource", h.CPUMetric)
+			ops = append(ops, jsonOp{"test", base + "/container", h.CPUContainer})
+		}
 		ops = append(ops,
 			jsonOp{"test", base + "/name", "cpu"},
 			jsonOp{"replace", base + "/target/averageUtilization", int(math.Round(h.NewCPUTarget * 100))})
@@ -244,4 +259,24 @@ func document(title, patchType, resource, ns, name string, patch any) (string, e
 		return "", fmt.Errorf("patch %s: %w", title, err)
 	}
 	return b.String(), nil
+}
+
+// check refuses a recommendation whose figures cannot go into a manifest:
+// not finite, negative, or a zero request where one is recommended.
+func (r Recommendation) check() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"cpu request", r.CPURequest}, {"memory request", r.MemoryRequest}, {"cpu limit", r.CPULimit}, {"memory limit", r.MemoryLimit}} {
+		if bad(f.v) {
+			return fmt.Errorf("%s %s/%s %s: %s is %g: not a value to patch", r.Action, r.Namespace, r.Workload, r.Container, f.name, f.v)
+		}
+	}
+	if r.Action == ActionRequests && ((r.CPURequest <= 0 && r.CurrentCPURequest > 0) || (r.MemoryRequest <= 0 && r.CurrentMemoryRequest > 0)) {
+		return fmt.Errorf("requests %s/%s %s: a zero request is not a recommendation", r.Namespace, r.Workload, r.Container)
+	}
+	if h := r.HPA; h != nil && (h.NewMinReplicas < 1 || (h.MaxReplicas > 0 && h.NewMaxReplicas < h.NewMinReplicas) || bad(h.NewCPUTarget) || h.NewCPUTarget > 1) {
+		return fmt.Errorf("HPA %s/%s: min %d, max %d, target %g: not a value to patch", r.Namespace, h.Name, h.NewMinReplicas, h.NewMaxReplicas, h.NewCPUTarget)
+	}
+	return nil
 }

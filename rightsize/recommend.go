@@ -3,42 +3,53 @@ package rightsize
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
-// Class sorts cuts by how much change they ask for.
+// Class sorts recommendations by what they ask for.
 type Class string
 
-// The classes of cut.
+// The classes.
 const (
-	// Easy cuts change no behaviour that matters: idle workloads,
-	// requests that usage never approaches, HPA minimums larger than the
-	// load needs outside known events.
+	// Easy cuts change no behaviour that matters: requests that usage,
+	// peaks included, never approaches.
 	Easy Class = "easy"
-	// Big cuts change how the system scales or what it runs on: HPA
-	// targets, node families, Spot, commitments.
+	// Big cuts change how the system scales, what it runs on or whether
+	// it runs: HPA targets and minimums, idle workloads, node families,
+	// Spot, commitments.
 	Big Class = "big"
+	// Raise is the safe direction: the workload is under-provisioned
+	// (usage above its requests, OOM kills, an HPA pinned at its maximum)
+	// and the recommendation adds capacity, at a cost.
+	Raise Class = "raise"
 )
 
-// Risk says how far a recommendation has been checked.
+// Risk says how far a recommendation has been checked, and what could go
+// wrong.
 type Risk string
 
 // The risks.
 const (
-	// RiskNone: the change cannot alter scaling or capacity (a request cut
-	// that stays above the usage percentile, on a workload no HPA scales
-	// on that resource).
-	RiskNone Risk = "none"
-	// RiskSLOChecked: the simulator replayed the system's scenarios with
-	// the change and the SLO held.
-	RiskSLOChecked Risk = "slo-checked"
+	// RiskLow: a request cut that still covers the highest short-window
+	// usage seen (peaks included) with the margin, on at least a week of
+	// history, on a workload no HPA scales on that resource; or a raise.
+	RiskLow Risk = "low"
+	// RiskMedium: a request cut that covers the CPU percentile with the
+	// margin but not every peak (the rest borrows spare node CPU and slows
+	// under contention), or that rests on less than a week of history.
+	RiskMedium Risk = "medium"
 	// RiskUnverified: the change alters scaling or capacity and nothing
 	// has checked it against the SLO.
 	RiskUnverified Risk = "unverified"
+	// RiskHigh: the change can stop a live service or slow its response
+	// to a spike (scaling to zero; an HPA that reacts more slowly), and
+	// nothing has checked it against the SLO.
+	RiskHigh Risk = "high"
+	// RiskSLOChecked: the simulator replayed the system's scenarios with
+	// the change and the SLO held.
+	RiskSLOChecked Risk = "slo-checked"
 )
 
 // Action is what a recommendation changes.
@@ -46,8 +57,9 @@ type Action string
 
 // The actions.
 const (
-	ActionRequests   Action = "requests"    // a container's CPU and memory requests
+	ActionRequests   Action = "requests"    // a container's CPU and memory requests (and limits below them)
 	ActionHPAMin     Action = "hpa-min"     // an HPA's minReplicas
+	ActionHPAMax     Action = "hpa-max"     // an HPA's maxReplicas, raised (under-provisioned)
 	ActionIdle       Action = "idle"        // scale an unused workload to zero
 	ActionNodeFamily Action = "node-family" // move a node pool to a cheaper machine family
 	ActionSpot       Action = "spot"        // run a node pool on Spot VMs
@@ -56,23 +68,57 @@ const (
 
 // Policy parameters, with their defaults.
 const (
-	DefaultCPUPercentile  = 0.95     // of each pod's CPU use over the window
-	DefaultCPUFloor       = 0.010    // cores
-	DefaultMemoryMargin   = 0.15     // added to the peak working set
-	DefaultMemoryFloor    = 20 * MiB // bytes
-	DefaultOOMPeakFactor  = 1.2      // after an OOM kill: at least peak × 1.2…
-	DefaultOOMLimitFactor = 1.25     // …and the limit at the kill × 1.25
-	DefaultMaxHPATarget   = 0.85     // the highest CPU target a recommendation sets
-	DefaultIdleCPU        = 0.001    // cores: a percentile below this in every container is idle
-	DefaultMinSamples     = 100      // memory samples across a workload's pods
-	DefaultMinChange      = 0.10     // changes smaller than 10 % are left alone
-	DefaultWindow         = 14 * 24 * time.Hour
+	// DefaultCPUPercentile of each pod's short-window CPU usage: the load
+	// the request must hold.
+	DefaultCPUPercentile = 0.99
+	DefaultCPUMargin     = 0.15  // added to the CPU percentile (and to the peak where a limit caps it)
+	DefaultCPUFloor      = 0.010 // cores
+	DefaultMemoryMargin  = 0.15  // added to the peak working set
+	DefaultMemoryFloor   = 20 * MiB
+	// DefaultOOMPeakFactor and DefaultOOMLimitFactor: after an OOM kill,
+	// at least peak × 1.2 and the limit at the kill × 1.25.
+	DefaultOOMPeakFactor  = 1.2
+	DefaultOOMLimitFactor = 1.25
+	DefaultMaxHPATarget   = 0.85 // the highest CPU target a recommendation sets
+	// DefaultIdleCPU is the most CPU an idle workload's busiest short
+	// window may use, in cores.
+	DefaultIdleCPU = 0.005
+	// DefaultIdleNetwork is the most an idle pod may receive, in bytes per
+	// second at its peak: health checks (a few hundred bytes each, every
+	// few seconds) and scrapes. A pod receiving more steadily is being
+	// sent something — a controller's watches and polls, a queue's messages.
+	DefaultIdleNetwork = 512.0
+	// DefaultMinHistory is the least history a workload needs to be
+	// sized: a full daily cycle.
+	DefaultMinHistory = 24 * time.Hour
+	// DefaultSettledHistory is the history below which a cut is at least
+	// medium risk: a week, so that weekly patterns have been seen.
+	DefaultSettledHistory = 7 * 24 * time.Hour
+	// DefaultIdleHistory is the share of the window an idle workload must
+	// have been observed for.
+	DefaultIdleHistory = 0.9
+	DefaultMinChange   = 0.10 // changes smaller than 10 % are left alone
+	// DefaultMinSaving is the smallest monthly saving, in US dollars, a
+	// cut must bring to be proposed: below it, a change is risk for nothing.
+	DefaultMinSaving = 1.0
+	// DefaultMaxThrottled is the share of CFS periods throttled above
+	// which a container's CPU limit is called too low.
+	DefaultMaxThrottled = 0.05
+	// DefaultMaxRestarts is the most restarts (other than OOM kills) a
+	// container may have in the window and still have its requests cut:
+	// a container that keeps crashing does not show its real load.
+	DefaultMaxRestarts = 10
+	// DefaultPinnedShare is the share of the window at maxReplicas above
+	// which an HPA is called pinned.
+	DefaultPinnedShare = 0.05
+	DefaultWindow      = 14 * 24 * time.Hour
 )
 
 // Policy is how recommendations are made. The zero value means the
 // defaults above.
 type Policy struct {
 	CPUPercentile  float64 // the percentile the usage was taken at (for the description)
+	CPUMargin      float64 // fraction
 	CPUFloor       float64 // cores
 	MemoryMargin   float64 // fraction
 	MemoryFloor    float64 // bytes
@@ -80,12 +126,16 @@ type Policy struct {
 	OOMLimitFactor float64
 	MaxHPATarget   float64 // fraction
 	IdleCPU        float64 // cores
-	MinSamples     int
+	IdleNetwork    float64 // bytes per second
+	MinHistory     time.Duration
+	SettledHistory time.Duration
 	MinChange      float64       // fraction
+	MinSaving      float64       // US dollars a month
+	MaxThrottled   float64       // fraction
 	Window         time.Duration // the usage window (for the description)
-	// RateWindow and Step are how the CPU percentile was sampled: rates
-	// over RateWindow every Step (for the description; zero leaves them out).
-	RateWindow, Step time.Duration
+	// PeakResolution and Step are how short-window CPU usage was sampled
+	// (for the description; zero leaves them out).
+	PeakResolution, Step time.Duration
 }
 
 func (p Policy) withDefaults() Policy {
@@ -95,6 +145,7 @@ func (p Policy) withDefaults() Policy {
 		}
 	}
 	def(&p.CPUPercentile, DefaultCPUPercentile)
+	def(&p.CPUMargin, DefaultCPUMargin)
 	def(&p.CPUFloor, DefaultCPUFloor)
 	def(&p.MemoryMargin, DefaultMemoryMargin)
 	def(&p.MemoryFloor, DefaultMemoryFloor)
@@ -102,9 +153,15 @@ func (p Policy) withDefaults() Policy {
 	def(&p.OOMLimitFactor, DefaultOOMLimitFactor)
 	def(&p.MaxHPATarget, DefaultMaxHPATarget)
 	def(&p.IdleCPU, DefaultIdleCPU)
+	def(&p.IdleNetwork, DefaultIdleNetwork)
 	def(&p.MinChange, DefaultMinChange)
-	if p.MinSamples == 0 {
-		p.MinSamples = DefaultMinSamples
+	def(&p.MinSaving, DefaultMinSaving)
+	def(&p.MaxThrottled, DefaultMaxThrottled)
+	if p.MinHistory == 0 {
+		p.MinHistory = DefaultMinHistory
+	}
+	if p.SettledHistory == 0 {
+		p.SettledHistory = DefaultSettledHistory
 	}
 	if p.Window == 0 {
 		p.Window = DefaultWindow
@@ -112,24 +169,57 @@ func (p Policy) withDefaults() Policy {
 	return p
 }
 
+// Check reports a policy that cannot work, naming the field.
+func (p Policy) Check() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"CPUMargin", p.CPUMargin}, {"MemoryMargin", p.MemoryMargin}, {"MaxHPATarget", p.MaxHPATarget}, {"MinChange", p.MinChange},
+		{"MaxThrottled", p.MaxThrottled}, {"CPUPercentile", p.CPUPercentile}} {
+		if f.v < 0 || f.v > 1 || f.v != f.v {
+			return fmt.Errorf("policy %s %g: want a fraction in [0, 1]", f.name, f.v)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"CPUFloor", p.CPUFloor}, {"MemoryFloor", p.MemoryFloor}, {"IdleCPU", p.IdleCPU}, {"IdleNetwork", p.IdleNetwork}, {"MinSaving", p.MinSaving}} {
+		if f.v < 0 || f.v != f.v || f.v > 1e12 {
+			return fmt.Errorf("policy %s %g: want a number ≥ 0", f.name, f.v)
+		}
+	}
+	if p.MinHistory < 0 || p.SettledHistory < 0 {
+		return fmt.Errorf("policy history %v / %v: want durations ≥ 0", p.MinHistory, p.SettledHistory)
+	}
+	return nil
+}
+
 // Describe returns the algorithm and its parameters, one line each, for
 // printing alongside the recommendations.
 func (p Policy) Describe() []string {
 	p = p.withDefaults()
-	pct := fmt.Sprintf("p%g", p.CPUPercentile*100)
+	pct := pctName(p)
+	res := ""
+	if p.PeakResolution > 0 {
+		res = FormatDuration(p.PeakResolution) + " "
+	}
 	sampled := ""
-	if p.RateWindow > 0 && p.Step > 0 {
-		sampled = fmt.Sprintf(" (%s rates every %s)", FormatDuration(p.RateWindow), FormatDuration(p.Step))
+	if p.Step > 0 {
+		sampled = " every " + FormatDuration(p.Step)
 	}
 	return []string{
-		fmt.Sprintf("CPU request = %s of each pod's CPU use%s over %s, the highest across pods; floor %s; rounded up to 1m",
-			pct, sampled, FormatDuration(p.Window), FormatCPU(p.CPUFloor)),
-		fmt.Sprintf("memory request = peak working set × %g; after an OOM kill at least max(peak × %g, limit at the kill × %g); floor %s; rounded up to 1Mi",
+		fmt.Sprintf("CPU request = %s of each pod's %sCPU usage%s over %s, the highest across pods, + %g%%; where a limit equal to the request caps the container (Autopilot without bursting, Guaranteed pods), the highest %susage + %g%% instead; floor %s",
+			pct, res, sampled, FormatDuration(p.Window), p.CPUMargin*100, res, p.CPUMargin*100, FormatCPU(p.CPUFloor)),
+		fmt.Sprintf("CPU limits below the highest usage + %g%%, or throttling more than %g%% of periods, are raised", p.CPUMargin*100, p.MaxThrottled*100),
+		fmt.Sprintf("memory request = peak working set × %g, never below the peak; after an OOM kill at least max(peak × %g, limit at the kill × %g); floor %s",
 			1+p.MemoryMargin, p.OOMPeakFactor, p.OOMLimitFactor, FormatMemory(p.MemoryFloor)),
-		fmt.Sprintf("changes under %g%% are left alone; a workload needs %d memory samples across its pods", p.MinChange*100, p.MinSamples),
-		fmt.Sprintf("HPA on CPU: the target moves with the request so that target × pod request (the CPU per pod at which it scales) stays the same; targets are capped at %g%% by raising the request", p.MaxHPATarget*100),
-		fmt.Sprintf("HPA minimum: lowered to what the %s load needs at the target (at least 2 when it was 2 or more)", pct),
-		fmt.Sprintf("idle: a Deployment or StatefulSet whose every container's %s CPU is under %s", pct, FormatCPU(p.IdleCPU)),
+		fmt.Sprintf("a workload needs %s of history (a full daily cycle) to be sized; cuts on less than %s are medium risk; bounds widen with less history as the VPA's do (upper × (1 + 1/days))",
+			FormatDuration(p.MinHistory), FormatDuration(p.SettledHistory)),
+		fmt.Sprintf("changes under %g%% are left alone; cuts saving under $%g a month are not proposed", p.MinChange*100, p.MinSaving),
+		fmt.Sprintf("HPA on CPU (Resource or ContainerResource): the target moves with the request so that target × request (the CPU at which it scales) stays the same; targets are capped at %g%% by raising the request; an HPA pinned at maxReplicas above its target gets a higher maximum, never a lower target", p.MaxHPATarget*100),
+		fmt.Sprintf("HPA minimum: lowered only when the HPA sat at its minimum all window, to what the %s load needs at the target (at least 2 when it was 2 or more)", pct),
+		fmt.Sprintf("idle: a Deployment or StatefulSet observed for %g%% of the window that received no requests (request counters) and no network traffic beyond health checks (a steady rate, never above %s), and whose busiest %sCPU stayed under %s; never proposed without traffic metrics",
+			DefaultIdleHistory*100, rateText(p.IdleNetwork), res, FormatCPU(p.IdleCPU)),
 	}
 }
 
@@ -145,9 +235,13 @@ type HPAChange struct {
 	Name           string  `json:"name"`
 	MinReplicas    int     `json:"min_replicas"`
 	NewMinReplicas int     `json:"recommended_min_replicas"`
+	MaxReplicas    int     `json:"max_replicas"`
+	NewMaxReplicas int     `json:"recommended_max_replicas"`
 	CPUTarget      float64 `json:"cpu_target"`             // fraction
 	NewCPUTarget   float64 `json:"recommended_cpu_target"` // fraction
-	CPUMetric      int     `json:"-"`                      // index in spec.metrics
+	// CPUContainer is the container of a ContainerResource CPU metric ("" for Resource).
+	CPUContainer string `json:"cpu_container,omitempty"`
+	CPUMetric    int    `json:"-"` // index in spec.metrics
 }
 
 // NodeChange is what a recommendation changes in a node pool.
@@ -158,6 +252,18 @@ type NodeChange struct {
 	NewMachineType string `json:"recommended_machine_type"`
 	Tier           string `json:"tier"`
 	NewTier        string `json:"recommended_tier"`
+}
+
+// Confidence is how much history backs a recommendation, with bounds that
+// widen as history shrinks, the way the VPA recommender's do: the upper
+// bound is the target × (1 + 1/days) (×2 at one day, ×1.14 at a week), the
+// lower bound the target × (1 + 0.001/days)^-2.
+type Confidence struct {
+	HistoryDays float64 `json:"history_days"`
+	CPULower    float64 `json:"cpu_lower"` // cores
+	CPUUpper    float64 `json:"cpu_upper"`
+	MemoryLower float64 `json:"memory_lower"` // bytes
+	MemoryUpper float64 `json:"memory_upper"`
 }
 
 // Recommendation is one cut (or, with a negative saving, one raise).
@@ -174,7 +280,7 @@ type Recommendation struct {
 	CurrentCPURequest    float64 `json:"current_cpu_request"`
 	CurrentMemoryRequest float64 `json:"current_memory_request"`
 	// CPULimit and MemoryLimit are new limits where the current ones are
-	// below the new requests; 0 leaves the limit alone.
+	// too low; 0 leaves the limit alone.
 	CPULimit    float64 `json:"cpu_limit,omitempty"`
 	MemoryLimit float64 `json:"memory_limit,omitempty"`
 	Replicas    int     `json:"replicas"`
@@ -183,13 +289,19 @@ type Recommendation struct {
 	HPA                 *HPAChange      `json:"hpa,omitempty"`
 	Nodes               *NodeChange     `json:"nodes,omitempty"`
 	Usage               *ContainerStats `json:"usage,omitempty"`
-	MonthlySaving       float64         `json:"monthly_saving"`
-	Risk                Risk            `json:"risk"`
-	Class               Class           `json:"class"`
-	Reason              string          `json:"reason"`
+	Confidence          *Confidence     `json:"confidence,omitempty"`
+	// MonthlySaving is in the report's currency; negative for a raise.
+	MonthlySaving float64 `json:"monthly_saving"`
+	// SavingUnknown is set when a price the saving needs is unknown; then
+	// MonthlySaving is 0.
+	SavingUnknown bool   `json:"saving_unknown,omitempty"`
+	Risk          Risk   `json:"risk"`
+	Class         Class  `json:"class"`
+	Reason        string `json:"reason"`
 }
 
-// Skipped is a workload no recommendation was made for, and why.
+// Skipped is a workload (or one change) no recommendation was made for,
+// and why.
 type Skipped struct {
 	Namespace string `json:"namespace"`
 	Workload  string `json:"workload"`
@@ -199,16 +311,22 @@ type Skipped struct {
 
 // Report is the result of [Recommend]. Money is in Currency.
 type Report struct {
-	Mode               Mode             `json:"mode"`
-	Region             string           `json:"region"`
-	Currency           string           `json:"currency"`
-	Algorithm          []string         `json:"algorithm"`
-	Recommendations    []Recommendation `json:"recommendations"`
-	TotalMonthlySaving float64          `json:"total_monthly_saving"`
-	EasyMonthlySaving  float64          `json:"easy_monthly_saving"`
-	BigMonthlySaving   float64          `json:"big_monthly_saving"`
-	Skipped            []Skipped        `json:"skipped,omitempty"`
-	Notes              []string         `json:"notes,omitempty"`
+	Mode            Mode             `json:"mode"`
+	Region          string           `json:"region"`
+	Currency        string           `json:"currency"`
+	Algorithm       []string         `json:"algorithm"`
+	Recommendations []Recommendation `json:"recommendations"`
+	// TotalMonthlySaving is what the cuts save less what the raises cost.
+	TotalMonthlySaving float64 `json:"total_monthly_saving"`
+	EasyMonthlySaving  float64 `json:"easy_monthly_saving"`
+	BigMonthlySaving   float64 `json:"big_monthly_saving"`
+	// RaiseMonthlyCost is what the raises (class raise) cost, as a
+	// positive amount.
+	RaiseMonthlyCost float64   `json:"raise_monthly_cost"`
+	Skipped          []Skipped `json:"skipped,omitempty"`
+	Notes            []string  `json:"notes,omitempty"`
+	// Warnings are what the data sources warned about.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // In returns the report with its money converted by k per US dollar
@@ -223,12 +341,18 @@ func (r *Report) In(code string, k float64) *Report {
 	out.TotalMonthlySaving *= k
 	out.EasyMonthlySaving *= k
 	out.BigMonthlySaving *= k
+	out.RaiseMonthlyCost *= k
 	return &out
 }
 
 // Recommend computes the recommendations for c from its usage, ranked by
-// monthly saving (largest first).
+// monthly saving (largest first; raises last). Workloads that cannot be
+// judged — too little history, missing or bad data, no usage — are listed
+// in Skipped with the reason.
 func Recommend(c *Cluster, use WorkloadUsage, opts RecommendOptions) (*Report, error) {
+	if err := opts.Policy.Check(); err != nil {
+		return nil, err
+	}
 	pol := opts.Policy.withDefaults()
 	co := opts.Cost.withDefaults()
 	p, err := newPricer(c, co)
@@ -236,280 +360,61 @@ func Recommend(c *Cluster, use WorkloadUsage, opts RecommendOptions) (*Report, e
 		return nil, err
 	}
 	r := &Report{Mode: co.Mode, Region: co.Region, Currency: "USD", Algorithm: pol.Describe()}
-	rec := recommender{pol: pol, p: p}
+	rec := recommender{pol: pol, p: p, autopilot: co.Mode == Autopilot, capped: co.Mode == Autopilot && co.NoBursting}
 	var podSavings float64
 	for i := range c.Workloads {
 		w := &c.Workloads[i]
-		recs, skip := rec.workload(w, use[w.WorkloadRef])
-		if skip != "" {
-			r.Skipped = append(r.Skipped, Skipped{Namespace: w.Namespace, Workload: w.Name, Kind: w.Kind, Reason: skip})
-		}
+		recs, skipped := rec.workload(w, use[w.WorkloadRef])
+		r.Skipped = append(r.Skipped, skipped...)
 		for _, x := range recs {
 			podSavings += x.MonthlySaving
 		}
 		r.Recommendations = append(r.Recommendations, recs...)
 	}
 	if co.Mode == Standard {
-		nodeRecs, note := rec.nodes(c, podSavings)
+		nodeRecs, notes := rec.nodes(c, podSavings)
 		r.Recommendations = append(r.Recommendations, nodeRecs...)
-		if note != "" {
-			r.Notes = append(r.Notes, note)
-		}
+		r.Notes = append(r.Notes, notes...)
 		r.Notes = append(r.Notes, "Standard mode: request cuts save money once the cluster autoscaler removes the nodes they free; priced at the nodes' mean price per core and GiB")
 	}
-	sort.SliceStable(r.Recommendations, func(i, j int) bool {
-		a, b := r.Recommendations[i], r.Recommendations[j]
-		if a.MonthlySaving != b.MonthlySaving {
-			return a.MonthlySaving > b.MonthlySaving
-		}
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Workload, b.Workload), cmp.Compare(a.Container, b.Container)) < 0
-	})
+	if p.unknown != nil {
+		r.Notes = append(r.Notes, "savings unknown: "+p.unknown.Error()+"; "+unknownHint(p.unknown))
+	}
+	if co.Mode == Autopilot {
+		r.Notes = append(r.Notes, p.rules.Describe())
+	}
+	sortRecommendations(r.Recommendations)
 	r.total()
 	return r, nil
 }
 
-type recommender struct {
-	pol Policy
-	p   *pricer
+// sortRecommendations ranks cuts by saving, largest first, then raises.
+func sortRecommendations(rs []Recommendation) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if (a.Class == Raise) != (b.Class == Raise) {
+			return b.Class == Raise
+		}
+		if a.MonthlySaving != b.MonthlySaving {
+			return a.MonthlySaving > b.MonthlySaving
+		}
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Workload, b.Workload),
+			cmp.Compare(a.Container, b.Container), cmp.Compare(a.Action, b.Action)) < 0
+	})
 }
 
-// podMonthly is what one pod with these containers costs a month, on requests.
-func (rc recommender) podMonthly(ns string, cs []Container) float64 {
-	cpu, mem := rc.p.charge(ns, "", cs, nil)
-	return (cpu + mem) * 730
-}
-
-func (rc recommender) workload(w *Workload, u map[string]*ContainerStats) ([]Recommendation, string) {
-	switch {
-	case w.Kind == KindJob:
-		return nil, "jobs run to completion; size them from their own runs"
-	case u == nil:
-		return nil, "no usage history in the window"
-	case w.Replicas == 0:
-		return nil, "scaled to zero"
-	}
-	samples := 0
-	for _, s := range u {
-		samples += s.Samples
-	}
-	if samples < rc.pol.MinSamples {
-		return nil, fmt.Sprintf("only %d memory samples (want %d)", samples, rc.pol.MinSamples)
-	}
-	reps := float64(w.Replicas)
-	if idle := rc.idle(w, u); idle != nil {
-		return []Recommendation{*idle}, ""
-	}
-	now := w.Containers
-	next := make([]Container, len(now))
-	for i, c := range now {
-		next[i] = rc.size(c, u[c.Name])
-	}
-	var hpa *HPAChange
-	if h := w.HPA; h != nil && h.CPUTarget > 0 && sumRequests(now).CPU > 0 {
-		hpa = rc.keepScalingPoint(h, now, next)
-	}
-	if h := w.HPA; h != nil && h.MemoryTarget > 0 {
-		for i := range next { // an HPA on memory: leave memory requests alone
-			next[i].Requests.Memory, next[i].Limits.Memory = now[i].Requests.Memory, now[i].Limits.Memory
+// total recomputes the report's totals.
+func (r *Report) total() {
+	r.TotalMonthlySaving, r.EasyMonthlySaving, r.BigMonthlySaving, r.RaiseMonthlyCost = 0, 0, 0, 0
+	for _, x := range r.Recommendations {
+		r.TotalMonthlySaving += x.MonthlySaving
+		switch x.Class {
+		case Easy:
+			r.EasyMonthlySaving += x.MonthlySaving
+		case Big:
+			r.BigMonthlySaving += x.MonthlySaving
+		case Raise:
+			r.RaiseMonthlyCost -= x.MonthlySaving
 		}
 	}
-	var out []Recommendation
-	before := rc.podMonthly(w.Namespace, now)
-	cur := slices.Clone(now)
-	for i, c := range now {
-		n := next[i]
-		if n.Requests == c.Requests && n.Limits == c.Limits {
-			continue
-		}
-		cur[i] = n
-		after := rc.podMonthly(w.Namespace, cur)
-		x := Recommendation{Action: ActionRequests, Namespace: w.Namespace, Workload: w.Name, Kind: w.Kind, Container: c.Name,
-			CPURequest: n.Requests.CPU, MemoryRequest: n.Requests.Memory,
-			CurrentCPURequest: c.Requests.CPU, CurrentMemoryRequest: c.Requests.Memory,
-			Replicas: w.Replicas, Usage: u[c.Name], MonthlySaving: (before - after) * reps,
-			Class: Easy, Risk: RiskNone, Reason: sizeReason(c, n, u[c.Name], rc.pol)}
-		if n.Limits.CPU != c.Limits.CPU {
-			x.CPULimit = n.Limits.CPU
-		}
-		if n.Limits.Memory != c.Limits.Memory {
-			x.MemoryLimit = n.Limits.Memory
-		}
-		if hpa != nil {
-			x.HPA, x.Class, x.Risk = hpa, Big, RiskUnverified
-			x.Reason += fmt.Sprintf("; HPA %s target %s → %s keeps its scaling point at %s per pod",
-				hpa.Name, pctString(hpa.CPUTarget), pctString(hpa.NewCPUTarget), FormatCPU(hpa.CPUTarget*sumRequests(now).CPU))
-		}
-		before = after
-		out = append(out, x)
-	}
-	if m := rc.hpaMin(w, u, cur); m != nil {
-		out = append(out, *m)
-	}
-	return out, ""
 }
-
-// size recommends requests for one container from its usage.
-func (rc recommender) size(c Container, s *ContainerStats) Container {
-	if s == nil {
-		return c
-	}
-	pol := rc.pol
-	cpu := math.Max(pol.CPUFloor, roundUp(s.CPU, 0.001))
-	mem := s.MemoryPeak * (1 + pol.MemoryMargin)
-	if s.OOMKills > 0 {
-		limit := s.MemoryLimitAtOOM
-		if limit == 0 {
-			limit = c.Limits.Memory
-		}
-		mem = math.Max(mem, math.Max(s.MemoryPeak*pol.OOMPeakFactor, limit*pol.OOMLimitFactor))
-	}
-	mem = math.Max(pol.MemoryFloor, roundUp(mem, MiB))
-	n := c
-	if !small(c.Requests.CPU, cpu, pol.MinChange) {
-		n.Requests.CPU = cpu
-	}
-	if !small(c.Requests.Memory, mem, pol.MinChange) || (s.OOMKills > 0 && mem > c.Requests.Memory) {
-		n.Requests.Memory = mem
-	}
-	if n.Limits.CPU > 0 && n.Limits.CPU < n.Requests.CPU {
-		n.Limits.CPU = n.Requests.CPU
-	}
-	if n.Limits.Memory > 0 && n.Limits.Memory < n.Requests.Memory {
-		n.Limits.Memory = n.Requests.Memory
-	}
-	return n
-}
-
-// small reports whether moving from cur to next is a change under frac
-// (and cur is set).
-func small(cur, next, frac float64) bool {
-	return cur > 0 && math.Abs(next-cur) < frac*cur
-}
-
-// keepScalingPoint moves an HPA's CPU target with the pod's CPU request so
-// that the HPA scales at the same CPU per pod; where that would push the
-// target above the cap, the requests in next are raised instead. It
-// returns nil when the target need not move.
-func (rc recommender) keepScalingPoint(h *HPA, now, next []Container) *HPAChange {
-	reqNow, reqNext := sumRequests(now).CPU, sumRequests(next).CPU
-	point := h.CPUTarget * reqNow // cores per pod at which the HPA scales
-	if reqNext <= 0 {
-		return nil
-	}
-	target := point / reqNext
-	if target > rc.pol.MaxHPATarget {
-		k := target / rc.pol.MaxHPATarget
-		for i := range next {
-			if next[i].Requests.CPU != now[i].Requests.CPU {
-				next[i].Requests.CPU = roundUp(next[i].Requests.CPU*k, 0.001)
-			}
-		}
-		reqNext = sumRequests(next).CPU
-		target = point / reqNext
-	}
-	target = math.Round(target*100) / 100 // HPAs take whole percents
-	if math.Abs(target-h.CPUTarget) < 0.005 {
-		return nil
-	}
-	return &HPAChange{Name: h.Name, MinReplicas: h.MinReplicas, NewMinReplicas: h.MinReplicas,
-		CPUTarget: h.CPUTarget, NewCPUTarget: target, CPUMetric: h.CPUMetric}
-}
-
-// hpaMin lowers an HPA's minimum when even the window's CPU percentile
-// needs fewer pods at the target than the minimum keeps.
-func (rc recommender) hpaMin(w *Workload, u map[string]*ContainerStats, cs []Container) *Recommendation {
-	h := w.HPA
-	if h == nil || h.CPUTarget <= 0 || h.MinReplicas <= 1 || w.Replicas > h.MinReplicas {
-		return nil
-	}
-	req := sumRequests(w.Containers).CPU
-	if req <= 0 {
-		return nil
-	}
-	var use float64
-	for _, c := range w.Containers {
-		if s := u[c.Name]; s != nil {
-			use += s.CPU
-		}
-	}
-	util := use / req
-	need := int(math.Ceil(float64(w.Replicas)*util/h.CPUTarget - 1e-9))
-	floor := 1
-	if h.MinReplicas >= 2 {
-		floor = 2
-	}
-	newMin := max(need, floor)
-	if newMin >= h.MinReplicas {
-		return nil
-	}
-	change := &HPAChange{Name: h.Name, MinReplicas: h.MinReplicas, NewMinReplicas: newMin,
-		CPUTarget: h.CPUTarget, NewCPUTarget: h.CPUTarget, CPUMetric: h.CPUMetric}
-	pod := sumRequests(cs)
-	return &Recommendation{Action: ActionHPAMin, Namespace: w.Namespace, Workload: w.Name, Kind: w.Kind,
-		CPURequest: pod.CPU, MemoryRequest: pod.Memory, CurrentCPURequest: req, CurrentMemoryRequest: sumRequests(w.Containers).Memory,
-		Replicas: w.Replicas, HPA: change,
-		MonthlySaving: float64(h.MinReplicas-newMin) * rc.podMonthly(w.Namespace, cs),
-		Class:         Easy, Risk: RiskUnverified,
-		Reason: fmt.Sprintf("at its %s CPU the workload runs at %s of its request on %d pods, so the HPA (target %s) would keep %d; minReplicas %d → %d. The minimum is what absorbs a spike before the HPA reacts: check known events with headroom sim",
-			pctName(rc.pol), pctString(util), w.Replicas, pctString(h.CPUTarget), need, h.MinReplicas, newMin)}
-}
-
-// idle recommends scaling a workload to zero when no container uses CPU.
-func (rc recommender) idle(w *Workload, u map[string]*ContainerStats) *Recommendation {
-	if w.Kind != KindDeployment && w.Kind != KindStatefulSet {
-		return nil
-	}
-	var top float64
-	for _, c := range w.Containers {
-		s := u[c.Name]
-		if s == nil {
-			return nil
-		}
-		top = math.Max(top, s.CPU)
-	}
-	if top >= rc.pol.IdleCPU {
-		return nil
-	}
-	zero := 0
-	pod := sumRequests(w.Containers)
-	return &Recommendation{Action: ActionIdle, Namespace: w.Namespace, Workload: w.Name, Kind: w.Kind,
-		CPURequest: pod.CPU, MemoryRequest: pod.Memory, CurrentCPURequest: pod.CPU, CurrentMemoryRequest: pod.Memory,
-		Replicas: w.Replicas, RecommendedReplicas: &zero,
-		MonthlySaving: float64(w.Replicas) * rc.podMonthly(w.Namespace, w.Containers),
-		Class:         Easy, Risk: RiskUnverified,
-		Reason: fmt.Sprintf("no container used %s CPU or more at its %s over the window: unused? scale it to zero or delete it",
-			FormatCPU(rc.pol.IdleCPU), pctName(rc.pol))}
-}
-
-func sizeReason(c, n Container, s *ContainerStats, pol Policy) string {
-	if s == nil {
-		return "no usage"
-	}
-	parts := []string{
-		fmt.Sprintf("CPU %s %s of %s requested", pctName(pol), FormatCPU(s.CPU), orUnset(c.Requests.CPU, FormatCPU)),
-		fmt.Sprintf("memory peak %s of %s requested", FormatMemory(s.MemoryPeak), orUnset(c.Requests.Memory, FormatMemory)),
-	}
-	if s.OOMKills > 0 {
-		parts = append(parts, fmt.Sprintf("%d OOM kill(s) at a %s limit", s.OOMKills, orUnset(max(s.MemoryLimitAtOOM, c.Limits.Memory), FormatMemory)))
-	}
-	if n.Limits.Memory != c.Limits.Memory {
-		parts = append(parts, "memory limit raised to the request")
-	}
-	if n.Limits.CPU != c.Limits.CPU {
-		parts = append(parts, "CPU limit raised to the request")
-	}
-	return strings.Join(parts, "; ")
-}
-
-func orUnset(v float64, f func(float64) string) string {
-	if v <= 0 {
-		return "none"
-	}
-	return f(v)
-}
-
-func pctName(p Policy) string { return fmt.Sprintf("p%g", p.CPUPercentile*100) }
-
-func pctString(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
-
-func roundUp(x, step float64) float64 { return math.Ceil(x/step-1e-9) * step }

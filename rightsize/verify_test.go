@@ -42,15 +42,18 @@ func webSystem(t *testing.T) rightsize.SystemCheck {
 func TestVerifyKeepsWhatTheSimulatorPassesAndRejectsTheRest(t *testing.T) {
 	c := &rightsize.Cluster{Workloads: []rightsize.Workload{
 		{WorkloadRef: ref("Deployment", "shop", "web"), Replicas: 4, Containers: []rightsize.Container{ctr("web", 0.5, 256*mi)},
-			HPA: &rightsize.HPA{Name: "web", MinReplicas: 4, MaxReplicas: 20, CPUTarget: 0.6, CPUMetric: 0}},
+			HPA: &rightsize.HPA{Name: "web", MinReplicas: 4, MaxReplicas: 20, CurrentReplicas: 4, CPUTarget: 0.6, CPUMetric: 0}},
 		{WorkloadRef: ref("Deployment", "shop", "api"), Replicas: 2, Containers: []rightsize.Container{ctr("api", 1, 1*gi)}},
 	}}
-	// web runs at 0.1 core of its 500m at p95: its request can drop to
-	// 353m with the HPA target at 85% (the same 300m scaling point), and
-	// its HPA would keep 2 pods, not 4. api is not in the system.
+	// web runs at 0.1 core of its 500m at p99, and sat at its minimum of
+	// 4 all window: its request can drop to 353m with the HPA target at
+	// 85% (the same 300m scaling point), and its HPA would keep 2 pods,
+	// not 4. api is not in the system.
+	web := live(stats("web", 0.1, 0.15, 200*mi))
+	web.WorkloadHistory = rightsize.WorkloadHistory{Has: rightsize.StatReplicas, AvgReplicas: 4}
 	u := rightsize.WorkloadUsage{
-		ref("Deployment", "shop", "web"): {"web": stats("web", 0.1, 200*mi)},
-		ref("Deployment", "shop", "api"): {"api": stats("api", 0.2, 300*mi)},
+		ref("Deployment", "shop", "web"): web,
+		ref("Deployment", "shop", "api"): live(stats("api", 0.2, 0.3, 300*mi)),
 	}
 	r, err := rightsize.Recommend(c, u, autopilotOpts())
 	if err != nil {
@@ -68,7 +71,7 @@ func TestVerifyKeepsWhatTheSimulatorPassesAndRejectsTheRest(t *testing.T) {
 	}
 	want := map[string]rightsize.Risk{
 		"requests web": rightsize.RiskSLOChecked, // same scaling point: the jump is absorbed as before
-		"requests api": rightsize.RiskNone,       // not in the system, and no HPA
+		"requests api": rightsize.RiskMedium,     // not in the system: its own risk stays
 	}
 	if len(got) != len(want) {
 		t.Errorf("recommendations = %v; want %v", got, want)

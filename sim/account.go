@@ -181,10 +181,20 @@ func (r *runner) hourlyCost() float64 {
 	if r.pool.mode == Standard {
 		return h + float64(r.pool.billedNodes())*r.c.nodeHour
 	}
+	// Pods on a node are billed for what Autopilot's rules make of their
+	// requests; pending pods are not billed.
 	for i := range r.comps {
 		s := &r.comps[i]
-		h += float64(s.bound) * (s.cc.Resources.CPURequest*pr.VCPUHour + s.cc.memGiB*pr.GiBHour)
+		h += float64(s.bound) * (s.cc.billVCPU*pr.VCPUHour + s.cc.billGiB*pr.GiBHour)
 	}
+	// Placeholder pods are billed as requested, not through the rules: the
+	// buffer is held as room in aggregate (a total, or count × size summed)
+	// whose unused part shrinks by whatever real pods take, so there is no
+	// pod left to apply per-pod defaults, minimums and steps to.
+	// Placeholders sized within the rules (at least the minimums, CPU in
+	// the rules' steps, memory within the range per vCPU), as the planner
+	// sizes them, are billed exactly as requested; others would cost more
+	// than shown.
 	cpu, mem := r.pool.placeholders()
 	return h + cpu*pr.VCPUHour + mem/(1<<30)*pr.GiBHour
 }

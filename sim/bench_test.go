@@ -42,8 +42,10 @@ func diurnal(tb testing.TB) *traffic.Curve {
 	return c
 }
 
-func benchmarkDay(b *testing.B, shape traffic.Shape) {
-	m, err := Compile(twoComponents())
+func benchmarkDay(b *testing.B, shape traffic.Shape) { benchmarkDayOn(b, twoComponents(), shape) }
+
+func benchmarkDayOn(b *testing.B, sys System, shape traffic.Shape) {
+	m, err := Compile(sys)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,4 +72,12 @@ func BenchmarkSim24hDecay(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchmarkDay(b, c)
+}
+
+// BenchmarkSim24hAutopilot is the replayed day on Autopilot, where the
+// cost of every change of state is the pods' billed requests.
+func BenchmarkSim24hAutopilot(b *testing.B) {
+	sys := twoComponents()
+	sys.Nodes = Nodes{Mode: Autopilot}
+	benchmarkDayOn(b, sys, diurnal(b))
 }

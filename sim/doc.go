@@ -46,8 +46,12 @@
 // p50, p90 and p99). The error budget burned is measured against the SLO
 // window's budget: the window's requests are the scenario's plus the rest
 // of the window at the scenario's starting rate (or [Objectives.WindowRate]).
-// Autopilot bills pod requests over time, Standard bills nodes, plus the
-// cluster fee; the monthly figure is the final state's hourly cost × 730.
+// Autopilot bills each pod on a node for its requests as Autopilot's rules
+// adjust them ([Nodes.AutopilotRules], from package pricing: defaults for
+// unset requests, per-pod minimums, CPU in steps on clusters without
+// bursting, a range of memory per vCPU), and placeholder pods as
+// requested; Standard bills nodes; both add the cluster fee. The monthly
+// figure is the final state's hourly cost × 730.
 //
 // # Determinism and speed
 //

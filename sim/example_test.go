@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/traffic"
 )
@@ -35,8 +36,15 @@ func ExampleModel_Run() {
 		}},
 		Nodes:      sim.Nodes{Mode: sim.Autopilot, BufferCPU: 4, BufferMemory: 8 << 30},
 		Objectives: sim.Objectives{Availability: 0.999},
-		Prices:     sim.Prices{Currency: "USD", VCPUHour: 0.0445, GiBHour: 0.0049225, ClusterFeeHour: 0.10},
 	}
+	// Autopilot's list prices in us-central1, from the shipped catalog.
+	catalog := pricing.GCP()
+	rate, err := catalog.Autopilot("us-central1", pricing.GeneralPurpose)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	system.Prices = sim.Prices{Currency: "USD", VCPUHour: rate.VCPU.USD, GiBHour: rate.GiB.USD, ClusterFeeHour: catalog.ClusterFee.USD}
 	model, err := sim.Compile(system)
 	if err != nil {
 		fmt.Println(err)

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/headroom-sre/headroom/pricing"
 )
 
 // oneComponent is a single component with a fixed or autoscaled replica
@@ -25,7 +27,7 @@ func oneComponent(replicas int, hpa *HPA) System {
 		}},
 		Nodes:      Nodes{Mode: Autopilot, ProvisioningDelay: 90 * time.Second, BufferCPU: 100, BufferMemory: 1 << 40},
 		Objectives: Objectives{Availability: 0.999},
-		Prices:     Prices{Currency: "USD", VCPUHour: 0.0445, GiBHour: 0.0049225, ClusterFeeHour: 0.10},
+		Prices:     Prices{Currency: "USD", VCPUHour: autopilotRate.VCPU.USD, GiBHour: autopilotRate.GiB.USD, ClusterFeeHour: clusterFee},
 	}
 }
 
@@ -70,7 +72,7 @@ func TestRunAutopilotCostIsRequestsTimesTime(t *testing.T) {
 	m = mustCompile(t, sys)
 	res := run(t, m, "constant:rate=50,for=1h", Options{})
 	// Two pods of 0.5 vCPU and 1 GiB for an hour, plus the cluster fee.
-	want := 2*0.5*0.0445 + 2*1*0.0049225 + 0.10
+	want := 2*autopilotRate.Hourly(0.5, 1) + clusterFee
 	if math.Abs(res.Cost.Scenario-want) > 1e-4 || math.Abs(res.Cost.Hourly-want) > 1e-4 {
 		t.Errorf("cost = %v over the hour, %v hourly; want %v", res.Cost.Scenario, res.Cost.Hourly, want)
 	}
@@ -79,14 +81,53 @@ func TestRunAutopilotCostIsRequestsTimesTime(t *testing.T) {
 	}
 }
 
+// Autopilot bills a pod for its requests as its rules adjust them, the
+// same as package pricing says: a 300m / 1 GiB pod is billed 0.3 vCPU on
+// a cluster with bursting and 0.5 vCPU (¼-vCPU steps) on one without; a
+// pod without a memory request gets the default 2 GiB, and then the CPU
+// that 6.5 GiB per vCPU needs.
+func TestRunAutopilotBillsPodsByItsRules(t *testing.T) {
+	cases := []struct {
+		name              string
+		noBursting        bool
+		cpu, gib          float64
+		wantVCPU, wantGiB float64
+	}{
+		{"300m and 1 GiB with bursting", false, 0.3, 1, 0.3, 1},
+		{"300m and 1 GiB without bursting", true, 0.3, 1, 0.5, 1},
+		{"300m and no memory request with bursting", false, 0.3, 0, 2 / 6.5, 2},
+		{"300m and no memory request without bursting", true, 0.3, 0, 0.5, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := oneComponent(2, nil)
+			sys.Nodes.BufferCPU, sys.Nodes.BufferMemory = 0, 0
+			sys.Nodes.NoBursting = tc.noBursting
+			sys.Components[0].Resources = Resources{CPURequest: tc.cpu, CPULimit: 0.5, MemoryRequest: tc.gib * (1 << 30)}
+			res := run(t, mustCompile(t, sys), "constant:rate=50,for=1h", Options{})
+
+			rules := pricing.AutopilotRulesFor(!tc.noBursting, false)
+			vcpu, gib := rules.BillPod([]pricing.Request{{VCPU: tc.cpu, GiB: tc.gib}})
+			if math.Abs(vcpu-tc.wantVCPU) > 1e-9 || math.Abs(gib-tc.wantGiB) > 1e-9 {
+				t.Fatalf("%s: BillPod(%v vCPU, %v GiB) = %v vCPU, %v GiB; want %v, %v", rules.Name, tc.cpu, tc.gib, vcpu, gib, tc.wantVCPU, tc.wantGiB)
+			}
+			want := 2*autopilotRate.Hourly(vcpu, gib) + clusterFee
+			if math.Abs(res.Cost.Hourly-want) > 1e-4 || math.Abs(res.Cost.Scenario-want) > 1e-4 {
+				t.Errorf("cost = %v hourly, %v over the hour; want two pods billed %v vCPU and %v GiB at $%v and $%v, and the fee: %v",
+					res.Cost.Hourly, res.Cost.Scenario, vcpu, gib, autopilotRate.VCPU.USD, autopilotRate.GiB.USD, want)
+			}
+		})
+	}
+}
+
 func TestRunStandardCostIsNodesTimesTime(t *testing.T) {
 	sys := twoComponents()
 	m := mustCompile(t, sys)
 	res := run(t, m, "constant:rate=50,for=1h", Options{})
 	// Two app pods (1 CPU) and two money pods (0.5 CPU) fit one node.
-	node := 4*0.031611 + 16*0.004237
-	if want := node + 0.10; math.Abs(res.Cost.Scenario-want) > 1e-4 || res.Cost.NodesAtEnd != 1 {
-		t.Errorf("cost = %v with %d nodes; want one e2-standard-4 and the fee, %v", res.Cost.Scenario, res.Cost.NodesAtEnd, want)
+	node := n2Rate.Hourly(sys.Nodes.NodeCPU, sys.Nodes.NodeMemory/(1<<30))
+	if want := node + clusterFee; math.Abs(res.Cost.Scenario-want) > 1e-4 || res.Cost.NodesAtEnd != 1 {
+		t.Errorf("cost = %v with %d nodes; want one n2-standard-4 and the fee, %v", res.Cost.Scenario, res.Cost.NodesAtEnd, want)
 	}
 }
 

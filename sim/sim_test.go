@@ -12,14 +12,41 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/headroom-sre/headroom/pricing"
+
 	"github.com/headroom-sre/headroom/traffic"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// Prices of the shipped catalog in us-central1 for the tests' systems:
+// Autopilot general-purpose pods, n2 machines on demand, the cluster fee.
+var (
+	autopilotRate = mustRate(pricing.GCP().Autopilot("us-central1", pricing.GeneralPurpose))
+	n2Rate        = mustRate(pricing.GCP().FamilyRate("us-central1", "n2", pricing.OnDemand))
+	clusterFee    = pricing.GCP().ClusterFee.USD
+)
+
+func mustRate(r pricing.Rate, err error) pricing.Rate {
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// standardPool is a Standard pool of a machine type, its shape from
+// package pricing.
+func standardPool(machineType string, minNodes, maxNodes int) Nodes {
+	m, err := pricing.ParseMachineType(machineType)
+	if err != nil {
+		panic(err)
+	}
+	return Nodes{Mode: Standard, MachineType: machineType, NodeCPU: m.VCPU, NodeMemory: m.MemoryGiB * (1 << 30), MinNodes: minNodes, MaxNodes: maxNodes}
+}
+
 // twoComponents is the app → money system of the tests: the app calls
 // money for 60% of its requests; both scale on CPU at 60%; a Standard pool
-// of e2-standard-4 nodes.
+// of n2-standard-4 nodes.
 func twoComponents() System {
 	cpu60 := []Metric{{Source: ResourceMetric, Name: "cpu", Target: UtilizationTarget, AverageUtilization: 60}}
 	return System{
@@ -33,9 +60,9 @@ func twoComponents() System {
 				Resources: Resources{CPURequest: 0.25, MemoryRequest: 256 << 20}, Replicas: 2, Timeout: 5 * time.Second,
 				HPA: &HPA{MinReplicas: 2, MaxReplicas: 40, Metrics: cpu60}},
 		},
-		Nodes:      Nodes{Mode: Standard, MachineType: "e2-standard-4", NodeCPU: 4, NodeMemory: 16 << 30, MinNodes: 1, MaxNodes: 10},
+		Nodes:      standardPool("n2-standard-4", 1, 10),
 		Objectives: Objectives{Availability: 0.999, LatencyThreshold: 300 * time.Millisecond, LatencyTarget: 0.99},
-		Prices:     Prices{Currency: "USD", VCPUHour: 0.031611, GiBHour: 0.004237, ClusterFeeHour: 0.1},
+		Prices:     Prices{Currency: "USD", VCPUHour: n2Rate.VCPU.USD, GiBHour: n2Rate.GiB.USD, ClusterFeeHour: clusterFee},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/headroom-sre/headroom/capacity"
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/traffic"
 )
 
@@ -137,7 +138,8 @@ func CapacityFromProfile(p *capacity.Profile) Capacity {
 }
 
 // Resources are a pod's requests and limits. CPU is in cores, memory in
-// bytes; a zero limit means none.
+// bytes; a zero limit means none, and a zero memory request none set
+// (Autopilot gives, and bills, its default).
 type Resources struct {
 	CPURequest    float64
 	CPULimit      float64
@@ -170,7 +172,8 @@ type NodeMode uint8
 // Node modes.
 const (
 	// Autopilot: GKE provides nodes; pods that find no spare capacity wait
-	// for a node to be provisioned. Pods are billed by their requests.
+	// for a node to be provisioned. Pods are billed by their requests as
+	// Autopilot's rules adjust them (see [Nodes.AutopilotRules]).
 	Autopilot NodeMode = iota
 	// Standard: a node pool of one machine type, grown by the cluster
 	// autoscaler. Nodes are billed.
@@ -208,6 +211,18 @@ type Nodes struct {
 	// ScaleDownUnneeded is how long capacity must stay unneeded before it
 	// is removed; 0 means [DefaultScaleDownUnneeded].
 	ScaleDownUnneeded time.Duration
+	// NoBursting says that the Autopilot cluster does not support Pod
+	// bursting (clusters created before GKE [pricing.BurstingVersion]):
+	// Autopilot then bills larger minimums and CPU in steps. The zero value
+	// is a cluster that supports bursting. Standard pools ignore it.
+	NoBursting bool
+}
+
+// AutopilotRules are the request rules Autopilot applies to the system's
+// pods, and bills them by: those of general-purpose pods on a cluster
+// that supports bursting, unless NoBursting.
+func (n Nodes) AutopilotRules() pricing.AutopilotRules {
+	return pricing.AutopilotRulesFor(!n.NoBursting, false)
 }
 
 // Node defaults from the cluster autoscaler FAQ and GKE documentation.
@@ -289,7 +304,8 @@ const DefaultMaxBudgetBurn = 0.1
 // Prices turn capacity into money, in Currency.
 type Prices struct {
 	Currency string
-	// VCPUHour and GiBHour price pod requests (Autopilot) per hour.
+	// VCPUHour and GiBHour price the vCPUs and GiB Autopilot bills a pod
+	// for (its requests under [Nodes.AutopilotRules]) per hour.
 	VCPUHour, GiBHour float64
 	// NodeHour prices one Standard node per hour; 0 means NodeCPU ×
 	// VCPUHour + NodeMemory (GiB) × GiBHour.
@@ -357,6 +373,9 @@ type compComponent struct {
 	maxPods    int
 	requestMil int64
 	memGiB     float64
+	// billVCPU and billGiB are what Autopilot bills one pod for: its
+	// requests under the nodes' rules (0 on Standard, which bills nodes).
+	billVCPU, billGiB float64
 }
 
 // edge is a call from one component to another, with the weights a
@@ -664,6 +683,12 @@ func compileNodes(c *compiled) []string {
 		c.provisioning = n.ProvisioningDelay.Seconds()
 		if n.ProvisioningDelay == 0 {
 			c.provisioning = DefaultAutopilotProvisioning.Seconds()
+		}
+		// A component's pod is one container, billed as the rules say.
+		rules := n.AutopilotRules()
+		for i := range c.comps {
+			cc := &c.comps[i]
+			cc.billVCPU, cc.billGiB = rules.BillPod([]pricing.Request{{VCPU: cc.Resources.CPURequest, GiB: cc.memGiB}})
 		}
 	case Standard:
 		c.provisioning = n.ProvisioningDelay.Seconds()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -33,10 +34,12 @@ type clusterFlags struct {
 	selector                 string
 	window, step, rateWindow daysFlag
 	percentile               float64
+	requestMetrics           []string
 	maxPoints                int
 	at                       string
 
 	mode, region, class, prices string
+	bursting                    string
 	commitment                  string
 	currency                    string
 	rate                        float64
@@ -57,13 +60,18 @@ func (f *daysFlag) Set(s string) error {
 	return nil
 }
 
-func (f *daysFlag) String() string { return rightsize.FormatDuration(f.d) }
-func (f *daysFlag) Type() string   { return "duration" }
+func (f *daysFlag) String() string {
+	if f.d == 0 {
+		return "auto"
+	}
+	return rightsize.FormatDuration(f.d)
+}
+func (f *daysFlag) Type() string { return "duration" }
 
 var _ pflag.Value = (*daysFlag)(nil)
 
 func (f *clusterFlags) register(fl *pflag.FlagSet) {
-	fl.StringVar(&f.snapshot, "snapshot", "", "read the cluster from a file: the output of kubectl get deploy,sts,hpa,pod,node -A -o yaml")
+	fl.StringVar(&f.snapshot, "snapshot", "", "read the cluster from a file: the output of "+kube.SnapshotCommand)
 	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	fl.StringVar(&f.context, "context", "", "kubeconfig context (default its current context)")
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "only this namespace (default: all namespaces)")
@@ -71,15 +79,17 @@ func (f *clusterFlags) register(fl *pflag.FlagSet) {
 
 	f.prom.register(fl, "for usage history")
 	fl.StringVar(&f.selector, "prometheus-selector", "", `extra label matchers for every series, e.g. cluster="prod"`)
-	f.window.d, f.step.d, f.rateWindow.d = prom.DefaultWindow, prom.DefaultStep, prom.DefaultRateWindow
+	f.window.d, f.step.d = prom.DefaultWindow, prom.DefaultStep
 	fl.Var(&f.window, "window", "usage history to read (e.g. 14d, 36h)")
-	fl.Var(&f.step, "step", "resolution of the CPU percentile")
-	fl.Var(&f.rateWindow, "rate-window", "range of rate() over CPU counters (at least twice the scrape interval)")
-	fl.Float64Var(&f.percentile, "cpu-percentile", rightsize.DefaultCPUPercentile, "percentile of each pod's CPU use, in (0, 1]")
+	fl.Var(&f.step, "step", "how often short-window CPU usage is sampled over the window")
+	fl.Var(&f.rateWindow, "rate-window", "range of irate() over CPU counters: must hold two scrapes (default: three scrape intervals, at least 2m)")
+	fl.Float64Var(&f.percentile, "cpu-percentile", rightsize.DefaultCPUPercentile, "percentile of each pod's short-window CPU use the request must hold, in (0, 1]")
+	fl.StringArrayVar(&f.requestMetrics, "request-metric", prom.DefaultRequestMetrics, "per-pod request counter that tells a live service from an idle one (repeatable)")
 	fl.IntVar(&f.maxPoints, "max-points", prom.DefaultMaxPoints, "most points (series × steps) one Prometheus subquery may hold; larger sets are chunked")
 	fl.StringVar(&f.at, "at", "", "end of the usage window: RFC 3339 or Unix seconds (default now)")
 
-	fl.StringVar(&f.mode, "mode", "", "autopilot (pods billed for requests) or standard (nodes billed); default standard when the cluster lists nodes")
+	fl.StringVar(&f.mode, "mode", "", "autopilot (pods billed for requests) or standard (nodes billed); default: autopilot when a node or pod says so, else standard when the cluster lists nodes")
+	fl.StringVar(&f.bursting, "autopilot-bursting", "auto", "Autopilot request rules: true (GKE 1.30.2 and later), false, or auto (from the nodes' version)")
 	fl.StringVar(&f.region, "region", "", "price region (default: the nodes' topology.kubernetes.io/region, else "+defaultRegion+")")
 	fl.StringVar(&f.class, "autopilot-class", pricing.GeneralPurpose, "Autopilot compute class")
 	fl.StringVar(&f.commitment, "commitment", string(pricing.OnDemand), "how Standard nodes that are not Spot are bought: on-demand, 1y or 3y")
@@ -93,6 +103,7 @@ type clusterInputs struct {
 	cluster  *rightsize.Cluster
 	source   string           // where the cluster was read from
 	usage    *rightsize.Usage // nil without Prometheus
+	warnings []string
 	byWL     rightsize.WorkloadUsage
 	promURL  string
 	queries  int64
@@ -123,13 +134,16 @@ func (a *app) loadClusterInputs(cmd *cobra.Command, f *clusterFlags, needUsage b
 		}
 	}
 	uopts := prom.UsageOptions{End: end, Window: f.window.d, Step: f.step.d, RateWindow: f.rateWindow.d,
-		CPUPercentile: f.percentile, Selector: f.selector, MaxPoints: f.maxPoints}
+		CPUPercentile: f.percentile, Selector: f.selector, MaxPoints: f.maxPoints, RequestMetrics: f.requestMetrics}
 	if f.namespace != "" {
 		uopts.Namespaces = []string{f.namespace}
 	}
 	if pcfg.URL != "" {
 		if err := uopts.Check(); err != nil {
-			return nil, usageError(err, "see --help for --window, --step, --rate-window, --cpu-percentile and --prometheus-selector")
+			return nil, usageError(err, "see --help for --window, --step, --rate-window, --cpu-percentile, --request-metric and --prometheus-selector")
+		}
+		if f.prom.maxMiB <= 0 {
+			return nil, usageErrorf("for example --prometheus-max-mib 512", "--prometheus-max-mib %d: want a positive size", f.prom.maxMiB)
 		}
 		if client, err = prom.New(pcfg); err != nil {
 			return nil, usageError(err, "give --prometheus as http(s)://host:port")
@@ -156,9 +170,10 @@ func (a *app) loadClusterInputs(cmd *cobra.Command, f *clusterFlags, needUsage b
 				"check that Prometheus scrapes the kubelets' /metrics/cadvisor, and --prometheus-selector and -n")
 		}
 		if err != nil {
-			return nil, withHint(err, "check that Prometheus is reachable; a smaller --max-points eases its memory")
+			return nil, promError(err)
 		}
 		in.usage = u
+		in.warnings = append(in.warnings, u.Warnings...)
 		var unmatched int
 		in.byWL, unmatched = u.ByWorkload(in.cluster)
 		if unmatched > 0 {
@@ -198,9 +213,10 @@ func (a *app) readCluster(cmd *cobra.Command, f *clusterFlags, in *clusterInputs
 		}
 		objs, err := kube.ReadSnapshot(f.snapshot, data)
 		if err != nil {
-			return usageError(err, "a snapshot is the output of: kubectl get deploy,sts,hpa,pod,node -A -o yaml")
+			return usageError(err, "a snapshot is the output of: "+kube.SnapshotCommand)
 		}
 		in.cluster = objs.Cluster(f.namespace)
+		in.notes = append(in.notes, objs.Notes...)
 		in.source = "snapshot " + f.snapshot
 	case changed("kubeconfig") || changed("context") || client == nil:
 		cs, name, err := kube.Connect(kube.Config{Kubeconfig: f.kubeconfig, Context: f.context})
@@ -209,13 +225,18 @@ func (a *app) readCluster(cmd *cobra.Command, f *clusterFlags, in *clusterInputs
 		}
 		objs, err := kube.Read(cmd.Context(), cs, f.namespace)
 		if err != nil {
-			return withHint(fmt.Errorf("context %s: %w", name, err), "check access with: kubectl get deploy,sts,hpa,pod,node -A")
+			return withHint(fmt.Errorf("context %s: %w", name, err), "check access with: kubectl get deploy,sts,pod,node -A")
 		}
 		in.cluster = objs.Cluster(f.namespace)
+		in.notes = append(in.notes, objs.Notes...)
 		in.source = "context " + name
 	default:
 		c, err := prom.FetchCluster(cmd.Context(), client, uopts)
 		if err != nil {
+			var bad *prom.BadDataError
+			if errors.As(err, &bad) || errors.Is(err, prom.ErrResponseTooLarge) {
+				return promError(err)
+			}
 			return withHint(err, "check that Prometheus is reachable and scrapes kube-state-metrics")
 		}
 		in.cluster = c
@@ -236,7 +257,12 @@ func (a *app) pricingFor(f *clusterFlags, in *clusterInputs) error {
 		cat = cat.Merge(over)
 	}
 	mode := rightsize.Standard
-	if len(in.cluster.Nodes) == 0 {
+	autopilot, signal := in.cluster.Autopilot()
+	why := fmt.Sprintf("the cluster lists %d nodes", len(in.cluster.Nodes))
+	switch {
+	case autopilot:
+		mode, why = rightsize.Autopilot, "the cluster is Autopilot ("+signal+")"
+	case len(in.cluster.Nodes) == 0:
 		mode = rightsize.Autopilot
 	}
 	if f.mode != "" {
@@ -244,9 +270,30 @@ func (a *app) pricingFor(f *clusterFlags, in *clusterInputs) error {
 		if err != nil {
 			return usageError(err, "--mode autopilot or --mode standard")
 		}
+		if m == rightsize.Standard && autopilot {
+			in.notes = append(in.notes, "--mode standard on an Autopilot cluster ("+signal+"): Autopilot bills pods, not nodes")
+		}
 		mode = m
 	} else {
-		in.notes = append(in.notes, fmt.Sprintf("mode %s: chosen because the cluster lists %d nodes (--mode sets it)", mode, len(in.cluster.Nodes)))
+		in.notes = append(in.notes, fmt.Sprintf("mode %s: chosen because %s (--mode sets it)", mode, why))
+	}
+	noBursting := false
+	if mode == rightsize.Autopilot {
+		switch f.bursting {
+		case "true":
+		case "false":
+			noBursting = true
+		case "auto", "":
+			v := in.cluster.Version()
+			if b, ok := pricing.SupportsBursting(v); ok {
+				noBursting = !b
+				in.notes = append(in.notes, fmt.Sprintf("Autopilot request rules of GKE %s: bursting %v (--autopilot-bursting sets it)", v, b))
+			} else {
+				in.notes = append(in.notes, "Autopilot request rules: bursting assumed (GKE "+pricing.BurstingVersion+" and later; no node version read); --autopilot-bursting=false for older clusters")
+			}
+		default:
+			return usageErrorf("--autopilot-bursting true, false or auto", "--autopilot-bursting %q", f.bursting)
+		}
 	}
 	region := f.region
 	if region == "" {
@@ -260,7 +307,7 @@ func (a *app) pricingFor(f *clusterFlags, in *clusterInputs) error {
 	if err != nil || tier == pricing.Spot {
 		return usageErrorf("--commitment on-demand, 1y or 3y (Spot nodes are priced as Spot by their label)", "--commitment %q", f.commitment)
 	}
-	in.cost = rightsize.CostOptions{Mode: mode, Region: region, Catalog: cat, Class: f.class, Commitment: tier}
+	in.cost = rightsize.CostOptions{Mode: mode, Region: region, Catalog: cat, Class: f.class, Commitment: tier, NoBursting: noBursting}
 	return nil
 }
 
@@ -284,6 +331,20 @@ func (a *app) readPrices(path string) (*pricing.Catalog, error) {
 	}
 	c.FillSource("price file " + path)
 	return &c, nil
+}
+
+// promError gives an error from reading Prometheus its hint.
+func promError(err error) error {
+	var bad *prom.BadDataError
+	switch {
+	case errors.As(err, &bad):
+		return withHint(err, "check the recording rules, remote storage or proxy between the exporters and this Prometheus; query one of the series named to see the values")
+	case errors.Is(err, prom.ErrResponseTooLarge):
+		return withHint(err, "read one namespace at a time (-n), select one cluster (--prometheus-selector), or raise --prometheus-max-mib")
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	return withHint(err, "check that Prometheus is reachable; a smaller --max-points eases its memory")
 }
 
 // unknownPrice turns an unknown price into a usage error with its hint.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/headroom-sre/headroom/internal/kube"
 	"github.com/headroom-sre/headroom/internal/prom"
 	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/rightsize"
@@ -36,12 +37,20 @@ The cluster fee ($0.10 an hour) is shown apart in both modes. The component
 of a workload is its app.kubernetes.io/component, app.kubernetes.io/name or
 app label, else its name.
 
-The cluster comes from --snapshot FILE (kubectl get deploy,sts,hpa,pod,node
--A -o yaml), else from the Kubernetes API (--kubeconfig, --context), else —
-when only --prometheus is given — from kube-state-metrics.
+The cluster comes from --snapshot FILE (` + kube.SnapshotCommand + `),
+else from the Kubernetes API (--kubeconfig, --context), else — when only
+--prometheus is given — from kube-state-metrics. Autopilot clusters are
+recognised by their nodes (gk3-… names, ek-… machine types); Autopilot's
+request rules follow the nodes' GKE version (--autopilot-bursting).
+
+With --prometheus, each workload is priced on its mean number of pods over
+the --window (today's count is shown beside it), and a CronJob on the time
+its runs were running; without it, a CronJob or Job is shown as unknown
+rather than billed all month. A price the catalog lacks (a machine family,
+a region) marks its lines unknown and the total a lower bound, with a hint.
 
 ` + priceFileExample,
-		Example: `  kubectl get deploy,sts,hpa,pod,node -A -o yaml > cluster.yaml
+		Example: `  ` + kube.SnapshotCommand + ` > cluster.yaml
   headroom cost --snapshot cluster.yaml --mode standard
   headroom cost --context prod --prometheus http://127.0.0.1:9090 --json
   headroom cost --snapshot cluster.yaml --mode autopilot --currency JPY --rate 150 --csv`,
@@ -54,9 +63,9 @@ when only --prometheus is given — from kube-state-metrics.
 			// bills requests and needs no usage.
 			in, err := a.loadClusterInputs(cmd, &f, false, func(m rightsize.Mode) prom.Stats {
 				if m == rightsize.Standard {
-					return prom.Means
+					return prom.Means | prom.Replicas
 				}
-				return 0
+				return prom.Replicas
 			})
 			if err != nil {
 				return err
@@ -67,6 +76,7 @@ when only --prometheus is given — from kube-state-metrics.
 			}
 			r = r.In(in.currency)
 			r.Notes = append(r.Notes, in.notes...)
+			r.Warnings = append(r.Warnings, in.warnings...)
 			switch {
 			case asJSON:
 				return writeJSON(a.stdio.Out, r)
@@ -86,12 +96,24 @@ func writeCostTable(w io.Writer, in *clusterInputs, r *rightsize.CostReport) err
 	cur := in.currency
 	money := func(x float64) string { return cur.Format(x) }
 	fmt.Fprintln(w, in.header("cost"))
+	writeWarnings(w, r.Warnings)
 	fmt.Fprintf(w, "pods are charged for %s\n\n", r.Basis)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tKIND\tCOMPONENT\tREPLICAS\tCPU/POD\tMEMORY/POD\tMONTHLY")
 	for _, wc := range r.Workloads {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", wc.Namespace, wc.Name, wc.Kind, wc.Component, wc.Replicas,
-			rightsize.FormatCPU(wc.Requests.CPU), rightsize.FormatMemory(wc.Requests.Memory), money(wc.MonthlyCost))
+		reps := strconv.Itoa(wc.Replicas)
+		if wc.AvgReplicas != nil {
+			reps += fmt.Sprintf(" (mean %.2f)", *wc.AvgReplicas)
+		}
+		monthly := money(wc.MonthlyCost)
+		if wc.Unknown {
+			monthly = "unknown"
+			if wc.MonthlyCost > 0 {
+				monthly = money(wc.MonthlyCost) + " + unknown"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", wc.Namespace, wc.Name, wc.Kind, wc.Component, reps,
+			rightsize.FormatCPU(wc.Requests.CPU), rightsize.FormatMemory(wc.Requests.Memory), monthly)
 	}
 	tw.Flush()
 	for _, g := range []struct {
@@ -111,6 +133,10 @@ func writeCostTable(w io.Writer, in *clusterInputs, r *rightsize.CostReport) err
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NODE\tMACHINE\tPOOL\tTIER\tMONTHLY\tALLOCATED\tIDLE")
 		for _, n := range r.Nodes {
+			if n.Unknown {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\tunknown\t-\t-\n", n.Name, n.MachineType, n.Pool, n.Tier)
+				continue
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.MachineType, n.Pool, n.Tier, money(n.MonthlyCost), money(n.Allocated), money(n.Idle))
 		}
 		tw.Flush()
@@ -126,8 +152,18 @@ func writeCostTable(w io.Writer, in *clusterInputs, r *rightsize.CostReport) err
 		fmt.Fprintf(tw, "idle capacity\t%s\n", money(r.Idle.MonthlyCost))
 	}
 	fmt.Fprintf(tw, "cluster fee\t%s\n", money(r.ClusterFee))
-	fmt.Fprintf(tw, "total a month\t%s\n", money(r.MonthlyCost))
+	total := money(r.MonthlyCost)
+	if r.Partial {
+		total += " + unknown (a lower bound)"
+	}
+	fmt.Fprintf(tw, "total a month\t%s\n", total)
 	tw.Flush()
+	if len(r.Unpriced) > 0 {
+		fmt.Fprintln(w, "\nnot priced:")
+		for _, u := range r.Unpriced {
+			fmt.Fprintln(w, "  "+u)
+		}
+	}
 	writeSources(w, r.Sources, cur)
 	writeNotes(w, r.Notes)
 	return nil
@@ -146,6 +182,10 @@ func writeSources(w io.Writer, sources []rightsize.PriceSource, cur pricing.Curr
 		if _, ok := index[ref]; !ok {
 			refs = append(refs, ref)
 			index[ref] = len(refs)
+		}
+		if s.Unit == rightsize.RulesUnit {
+			fmt.Fprintf(w, "  %s [%d]\n", s.Item, index[ref])
+			continue
 		}
 		fmt.Fprintf(w, "  %s: %g %s [%d]\n", s.Item, s.USD, s.Unit, index[ref])
 	}
@@ -173,8 +213,12 @@ func writeCostCSV(w io.Writer, r *rightsize.CostReport) error {
 	money := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 	rows := [][]string{{"type", "namespace", "name", "kind", "component", "replicas", "cpu_request", "memory_request", "monthly_cost", "currency"}}
 	for _, wc := range r.Workloads {
+		cost := money(wc.MonthlyCost)
+		if wc.Unknown {
+			cost = "unknown"
+		}
 		rows = append(rows, []string{"workload", wc.Namespace, wc.Name, wc.Kind, wc.Component, strconv.Itoa(wc.Replicas),
-			num(wc.Requests.CPU), num(wc.Requests.Memory), money(wc.MonthlyCost), r.Currency})
+			num(wc.Requests.CPU), num(wc.Requests.Memory), cost, r.Currency})
 	}
 	for _, g := range r.Namespaces {
 		rows = append(rows, []string{"namespace", g.Name, g.Name, "", "", "", "", "", money(g.MonthlyCost), r.Currency})
@@ -183,7 +227,11 @@ func writeCostCSV(w io.Writer, r *rightsize.CostReport) error {
 		rows = append(rows, []string{"component", "", g.Name, "", g.Name, "", "", "", money(g.MonthlyCost), r.Currency})
 	}
 	for _, n := range r.Nodes {
-		rows = append(rows, []string{"node", "", n.Name, n.MachineType, "", "", "", "", money(n.MonthlyCost), r.Currency})
+		cost := money(n.MonthlyCost)
+		if n.Unknown {
+			cost = "unknown"
+		}
+		rows = append(rows, []string{"node", "", n.Name, n.MachineType, "", "", "", "", cost, r.Currency})
 	}
 	rows = append(rows,
 		[]string{"idle", "", "idle", "", "", "", "", "", money(r.Idle.MonthlyCost), r.Currency},

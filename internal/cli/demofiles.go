@@ -143,6 +143,8 @@ type demoWorkload struct {
 	// in cores; memPeak the working set assumed for it, in bytes.
 	cpuPerPod float64
 	memPeak   float64
+	// idle: it served no request all fortnight (only health checks reach it).
+	idle bool
 }
 
 // demoPanicCluster is the cluster after the broadcast: app and money at
@@ -158,7 +160,7 @@ func demoPanicCluster(appCPUPerReq, moneyCPUPerReq float64) []demoWorkload {
 		{name: "money", replicas: 12, cpu: "2", memory: "2Gi", hpaMin: 12, hpaMax: 40,
 			cpuPerPod: perPod(demoBaseRate*demoMoneyShare, moneyCPUPerReq, 12), memPeak: 240 << 20},
 		{name: "admin-web", replicas: 3, cpu: "500m", memory: "1Gi", cpuPerPod: 0.004, memPeak: 90 << 20},
-		{name: "loadtest-runner", replicas: 2, cpu: "2", memory: "4Gi", cpuPerPod: 0.0005, memPeak: 40 << 20},
+		{name: "loadtest-runner", replicas: 2, cpu: "2", memory: "4Gi", cpuPerPod: 0.0005, memPeak: 40 << 20, idle: true},
 	}
 }
 
@@ -245,18 +247,37 @@ func demoPodName(workload string, i int32) string {
 
 // demoUsage is fourteen days of usage of the panic cluster as Prometheus
 // would report it: CPU from the CPU per request measured on the demo times
-// the everyday traffic, memory as assumed in demoPanicCluster.
+// the everyday traffic, memory as assumed in demoPanicCluster; every
+// workload but the forgotten load-test runner served requests, and the
+// HPAs sat at their (panic-sized) minimums all fortnight.
 func demoUsage(ws []demoWorkload, end time.Time) *rightsize.Usage {
-	u := &rightsize.Usage{End: end, Window: 14 * 24 * time.Hour, Step: 5 * time.Minute, CPUPercentile: 0.95}
-	samples := int(u.Window / u.Step)
+	u := &rightsize.Usage{End: end, Window: 14 * 24 * time.Hour, Step: time.Minute, PeakResolution: time.Minute, CPUPercentile: 0.99,
+		Pods: map[rightsize.PodKey]rightsize.PodActivity{}, Workloads: map[rightsize.WorkloadRef]rightsize.WorkloadHistory{},
+		RequestMetrics: []string{"http_requests_total"}}
+	samples := int(u.Window / time.Minute)
 	for _, w := range ws {
+		ref := rightsize.WorkloadRef{Kind: rightsize.KindDeployment, Namespace: demoNamespace, Name: w.name}
+		u.Workloads[ref] = rightsize.WorkloadHistory{Has: rightsize.StatReplicas, AvgReplicas: float64(w.replicas)}
 		for i := int32(0); i < w.replicas; i++ {
+			pod := demoPodName(w.name, i)
 			u.Containers = append(u.Containers, rightsize.ContainerUsage{
-				Namespace: demoNamespace, Pod: demoPodName(w.name, i), Container: w.name,
-				// The p95 of a day's traffic runs about 1.6× its mean.
-				CPU: math.Max(w.cpuPerPod*1.6, 0.001), CPUAvg: w.cpuPerPod,
+				Namespace: demoNamespace, Pod: pod, Container: w.name,
+				Has: rightsize.StatCPUHigh | rightsize.StatCPUPeak | rightsize.StatCPUAvg | rightsize.StatMemoryPeak |
+					rightsize.StatMemoryAvg | rightsize.StatHistory | rightsize.StatOOM,
+				// The p99 of a day's per-minute usage runs about 2.2× its
+				// mean, and its busiest minute about 3×.
+				CPUHigh: math.Max(w.cpuPerPod*2.2, 0.001), CPUPeak: math.Max(w.cpuPerPod*3, 0.001), CPUAvg: w.cpuPerPod,
 				MemoryPeak: w.memPeak, MemoryAvg: w.memPeak * 0.8, Samples: samples,
+				First: end.Add(-u.Window), Last: end,
 			})
+			key := rightsize.PodKey{Namespace: demoNamespace, Pod: pod}
+			if w.idle {
+				// Health checks every 10 s: a steady 40 B/s, no bursts.
+				u.Pods[key] = rightsize.PodActivity{Has: rightsize.StatNetwork, RxPeak: 41, RxTypical: 40}
+				continue
+			}
+			u.Pods[key] = rightsize.PodActivity{Has: rightsize.StatRequests | rightsize.StatNetwork,
+				Requests: demoBaseRate * u.Window.Seconds() / float64(w.replicas), RxPeak: 9000, RxTypical: 3000}
 		}
 	}
 	return u

@@ -384,7 +384,7 @@ func (a *app) demoCost(ctx context.Context, r *demoRun, sf *spec.SystemFile, wri
 	if r.Cost, err = rightsize.Cost(cluster, usage, copts); err != nil {
 		return err
 	}
-	if r.Cuts, err = rightsize.Recommend(cluster, usage, rightsize.RecommendOptions{Policy: rightsize.Policy{Window: 14 * 24 * time.Hour, Step: 5 * time.Minute}, Cost: copts}); err != nil {
+	if r.Cuts, err = rightsize.Recommend(cluster, usage, rightsize.RecommendOptions{Policy: rightsize.Policy{Window: 14 * 24 * time.Hour, Step: time.Minute, PeakResolution: time.Minute}, Cost: copts}); err != nil {
 		return err
 	}
 	check := rightsize.SystemCheck{System: sf.System, Scenarios: sf.Scenarios}

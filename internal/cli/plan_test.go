@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/headroom-sre/headroom/internal/cli"
+	"github.com/headroom-sre/headroom/pricing"
 )
 
 var planData = filepath.Join("testdata", "plan")
@@ -136,15 +138,21 @@ func TestPlanOutSimulatesAgainAndMeetsTheSLO(t *testing.T) {
 func TestPlanAndSimPriceFromTheSameCatalog(t *testing.T) {
 	flat := filepath.Join(planData, "flat.yaml")
 	tokyo := filepath.Join(planData, "tokyo.prices.yaml")
+	cat := pricing.GCP()
+	usc1, err := cat.Autopilot("us-central1", pricing.GeneralPurpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fee := cat.ClusterFee.USD
 	cases := []struct {
 		name   string
 		flags  []string
 		hourly float64 // USD: three pods of 2 vCPU and 4 GiB, and the fee
 		factor float64
 	}{
-		{"the catalog's us-central1", nil, 3*(2*0.0445+4*0.0049225) + 0.10, 1},
-		{"a price file for Tokyo", []string{"--region", "asia-northeast1", "--catalog", tokyo}, 3*(2*0.0573+4*0.0063) + 0.10, 1},
-		{"in yen", []string{"--region", "asia-northeast1", "--prices", tokyo, "--currency", "JPY", "--rate", "150"}, 3*(2*0.0573+4*0.0063) + 0.10, 150},
+		{"the catalog's us-central1", nil, 3*usc1.Hourly(2, 4) + fee, 1},
+		{"a price file for Tokyo", []string{"--region", "asia-northeast1", "--catalog", tokyo}, 3*(2*0.0573+4*0.0063) + fee, 1},
+		{"in yen", []string{"--region", "asia-northeast1", "--prices", tokyo, "--currency", "JPY", "--rate", "150"}, 3*(2*0.0573+4*0.0063) + fee, 150},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,6 +188,64 @@ func TestPlanAndSimPriceFromTheSameCatalog(t *testing.T) {
 			t.Errorf("%s in Tokyo without prices: exit %d, stderr %q; want 2 and the unknown price with a hint", cmd, code, stderr)
 		}
 	}
+}
+
+// A cluster without bursting bills a 300m pod as 500m, in sim and plan
+// alike, and --mode autopilot keeps the file's spec.nodes.bursting.
+func TestPlanAndSimBillAutopilotWithoutBursting(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "old.yaml")
+	src := `apiVersion: headroom/v1
+kind: System
+metadata: {name: old}
+spec:
+  entry: api
+  components:
+    - name: api
+      capacity: {perReplicaRPS: 100}
+      resources:
+        requests: {cpu: 300m, memory: 1Gi}
+      replicas: 3
+  nodes: {mode: autopilot, bursting: false}
+  slo: {availability: 99.9%}
+  scenarios:
+    - {name: day, traffic: "constant:rate=150,for=1h"}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat := pricing.GCP()
+	rate, err := cat.Autopilot("us-central1", pricing.GeneralPurpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vcpu, gib := pricing.AutopilotRulesFor(false, false).BillPod([]pricing.Request{{VCPU: 0.3, GiB: 1}})
+	if vcpu != 0.5 {
+		t.Fatalf("a 300m pod without bursting is billed %v vCPU; want 0.5", vcpu)
+	}
+	want := (3*rate.Hourly(vcpu, gib) + cat.ClusterFee.USD) * 730
+	for _, flags := range [][]string{nil, {"--mode", "autopilot"}} {
+		sim, plan := simAndPlanMonthly(t, file, flags...)
+		if math.Abs(sim-want) > 0.02 || math.Abs(plan-want) > 0.02 {
+			t.Errorf("%v: monthly: sim %.2f, plan %.2f; want both %.2f (three pods billed 0.5 vCPU and 1 GiB, and the fee)", flags, sim, plan, want)
+		}
+	}
+}
+
+// simAndPlanMonthly is what headroom sim (its scenario "day") and headroom
+// plan (today's configuration) say a System file costs a month.
+func simAndPlanMonthly(t *testing.T, file string, flags ...string) (sim, plan float64) {
+	t.Helper()
+	code, out, stderr := simHeadroom(t, append([]string{"sim", "-f", file, "--scenario", "day", "--json", "--step", "0"}, flags...)...)
+	var r simResult
+	if err := json.Unmarshal([]byte(out), &r); code != cli.ExitOK || err != nil || r.Cost == nil {
+		t.Fatalf("sim %v: exit %d, %v; stderr:\n%s", flags, code, err, stderr)
+	}
+	code, out, stderr = simHeadroom(t, append([]string{"plan", "-f", file, "--json", "--quiet", "--no-pareto"}, flags...)...)
+	var p planJSON
+	if err := json.Unmarshal([]byte(out), &p); code != cli.ExitOK || err != nil || p.Current == nil || p.Current.SteadyMonthly == nil {
+		t.Fatalf("plan %v: exit %d, %v; stderr:\n%s", flags, code, err, stderr)
+	}
+	return r.Cost.Monthly, *p.Current.SteadyMonthly
 }
 
 func TestPlanTextForAManager(t *testing.T) {
@@ -251,6 +317,104 @@ func TestPlanBadInput(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "hint:") {
 				t.Errorf("stderr lacks %q or a hint:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}
+
+// One source of GKE billing facts: the same three 300m / 1 GiB pods cost
+// the same a month in sim, plan and cost, on Autopilot clusters with
+// bursting (billed 300m) and without (billed 500m), the cost command
+// telling the two apart by the nodes' GKE version.
+func TestSimPlanAndCostBillAPodAlike(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		bursting bool
+		kubelet  string
+		vcpu     float64
+	}{{true, "v1.31.4-gke.1000000", 0.3}, {false, "v1.29.8-gke.1031000", 0.5}} {
+		t.Run(fmt.Sprintf("bursting %v", tc.bursting), func(t *testing.T) {
+			sys := filepath.Join(dir, fmt.Sprintf("sys-%v.yaml", tc.bursting))
+			if err := os.WriteFile(sys, []byte(fmt.Sprintf(`apiVersion: headroom/v1
+kind: System
+metadata: {name: one}
+spec:
+  entry: api
+  components:
+    - name: api
+      capacity: {perReplicaRPS: 100}
+      resources:
+        requests: {cpu: 300m, memory: 1Gi}
+      replicas: 3
+  nodes: {mode: autopilot, bursting: %v}
+  slo: {availability: 99.9%%}
+  scenarios:
+    - {name: day, traffic: "constant:rate=150,for=1h"}
+`, tc.bursting)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var pods strings.Builder
+			for i := range 3 {
+				fmt.Fprintf(&pods, `- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: api-7d9f8c6b5-%05d
+    namespace: shop
+    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-7d9f8c6b5, controller: true, uid: u}]
+    labels: {pod-template-hash: 7d9f8c6b5}
+  spec:
+    nodeName: gk3-one-pool-1-abcd
+    containers: [{name: api, image: i, resources: {requests: {cpu: 300m, memory: 1Gi}}}]
+  status: {phase: Running}
+`, i)
+			}
+			snap := filepath.Join(dir, fmt.Sprintf("snap-%v.yaml", tc.bursting))
+			if err := os.WriteFile(snap, []byte(fmt.Sprintf(`apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: api, namespace: shop}
+  spec:
+    replicas: 3
+    selector: {matchLabels: {app: api}}
+    template:
+      metadata: {labels: {app: api}}
+      spec:
+        containers: [{name: api, image: i, resources: {requests: {cpu: 300m, memory: 1Gi}}}]
+%s- apiVersion: v1
+  kind: Node
+  metadata:
+    name: gk3-one-pool-1-abcd
+    labels: {node.kubernetes.io/instance-type: ek-standard-8, topology.kubernetes.io/region: us-central1}
+  status:
+    capacity: {cpu: "8", memory: 32Gi}
+    nodeInfo: {kubeletVersion: %s}
+`, pods.String(), tc.kubelet)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cat := pricing.GCP()
+			rate, err := cat.Autopilot("us-central1", pricing.GeneralPurpose)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := (3*rate.Hourly(tc.vcpu, 1) + cat.ClusterFee.USD) * 730
+			sim, plan := simAndPlanMonthly(t, sys)
+			code, out, stderr := simHeadroom(t, "cost", "--snapshot", snap, "--json")
+			var c struct {
+				Mode        string  `json:"mode"`
+				MonthlyCost float64 `json:"monthly_cost"`
+			}
+			if err := json.Unmarshal([]byte(out), &c); code != cli.ExitOK || err != nil {
+				t.Fatalf("cost: exit %d, %v; stderr:\n%s", code, err, stderr)
+			}
+			if c.Mode != "autopilot" {
+				t.Errorf("cost mode %q; want autopilot, from the gk3- node", c.Mode)
+			}
+			for name, got := range map[string]float64{"sim": sim, "plan": plan, "cost": c.MonthlyCost} {
+				if math.Abs(got-want) > 0.02 {
+					t.Errorf("%s: %.2f a month; want %.2f (three pods billed %g vCPU and 1 GiB, and the fee)", name, got, want, tc.vcpu)
+				}
 			}
 		})
 	}

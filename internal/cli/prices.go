@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -21,7 +21,7 @@ type priceFlags struct {
 }
 
 func (f *priceFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.region, "region", "", "price from the catalog for this region (default "+defaultRegion+"); overrides spec.pricing")
+	fs.StringVar(&f.region, "region", "", "price from the catalog for this region (default "+spec.DefaultPriceRegion+"); overrides spec.pricing")
 	fs.StringVar(&f.mode, "mode", "", "autopilot or standard: how the system runs and is billed (default: spec.nodes.mode); overrides spec.pricing")
 	fs.StringVar(&f.catalog, "catalog", "", "price file laid over the shipped catalog (YAML or JSON, the catalog's shape); overrides spec.pricing")
 	fs.StringVar(&f.catalog, "prices", "", "same as --catalog")
@@ -66,7 +66,8 @@ func (a *app) settlePrices(f *priceFlags, changed func(string) bool, d *spec.Doc
 			if sys.Nodes.Mode != sim.Autopilot {
 				notes = append(notes, "--mode autopilot: the node pool of the file is replaced by Autopilot (its provisioning and billing)")
 			}
-			sys.Nodes = sim.Nodes{Mode: sim.Autopilot, BufferCPU: sys.Nodes.BufferCPU, BufferMemory: sys.Nodes.BufferMemory}
+			sys.Nodes = sim.Nodes{Mode: sim.Autopilot, BufferCPU: sys.Nodes.BufferCPU, BufferMemory: sys.Nodes.BufferMemory,
+				NoBursting: sys.Nodes.Mode == sim.Autopilot && sys.Nodes.NoBursting}
 		case "standard":
 			if sys.Nodes.Mode != sim.Standard {
 				return cur, nil, usageErrorf("describe the pool in the file: spec.nodes: {mode: standard, machineType: e2-standard-4, maxNodes: 20}",
@@ -111,9 +112,8 @@ func (a *app) settlePrices(f *priceFlags, changed func(string) bool, d *spec.Doc
 }
 
 // catalogPrices prices the system from the shipped catalog, with a price
-// file laid over it: Autopilot pod requests, or the Standard pool's
-// machine type on demand, and the cluster fee. It says where they came
-// from.
+// file laid over it, as a System file without spec.pricing is priced
+// (spec.CatalogPrices), in --region. It says where the prices came from.
 func (a *app) catalogPrices(f *priceFlags, sys *sim.System) (string, error) {
 	cat := pricing.GCP()
 	if f.catalog != "" {
@@ -125,39 +125,20 @@ func (a *app) catalogPrices(f *priceFlags, sys *sim.System) (string, error) {
 	}
 	region := f.region
 	if region == "" {
-		region = defaultRegion
+		region = spec.DefaultPriceRegion
 	}
-	if cat.ClusterFee.Unknown || cat.ClusterFee.IsZero() {
-		return "", usageErrorf("give cluster_fee in the price file", "the catalog has no cluster fee")
-	}
-	p := sim.Prices{Currency: "USD", ClusterFeeHour: cat.ClusterFee.USD}
-	var what string
-	if sys.Nodes.Mode == sim.Autopilot {
-		rate, err := cat.Autopilot(region, pricing.GeneralPurpose)
-		if err != nil {
-			return "", unknownPrice(err)
-		}
-		p.VCPUHour, p.GiBHour = rate.VCPU.USD, rate.GiB.USD
-		what = fmt.Sprintf("Autopilot general-purpose pods in %s at $%g per vCPU-hour and $%g per GiB-hour", region, p.VCPUHour, p.GiBHour)
-	} else {
-		mt := sys.Nodes.MachineType
-		if mt == "" {
-			return "", usageErrorf("give spec.nodes.machineType (like e2-standard-4), or spec.pricing.nodeHour",
-				"the catalog prices machine types, and spec.nodes names none")
-		}
-		m, err := pricing.ParseMachineType(mt)
-		if err != nil {
-			return "", usageError(err, "give spec.pricing (nodeHour) for machine types the catalog does not know")
-		}
-		mp, err := cat.Machine(region, m, pricing.OnDemand)
-		if err != nil {
-			return "", unknownPrice(err)
-		}
-		p.VCPUHour, p.GiBHour, p.NodeHour = mp.Rate.VCPU.USD, mp.Rate.GiB.USD, mp.Hourly()
-		what = fmt.Sprintf("%s nodes in %s on demand at $%.4f an hour (no sustained-use discount)", mt, region, p.NodeHour)
+	p, what, err := spec.CatalogPrices(cat, region, sys.Nodes)
+	var unknown *pricing.UnknownPriceError
+	switch {
+	case errors.As(err, &unknown):
+		return "", unknownPrice(err)
+	case errors.Is(err, spec.ErrNoMachineType):
+		return "", usageError(err, "give spec.nodes.machineType (like e2-standard-4), or spec.pricing.nodeHour")
+	case err != nil:
+		return "", usageError(err, "give spec.pricing (nodeHour) for machine types the catalog does not know")
 	}
 	sys.Prices = p
-	return fmt.Sprintf("prices from the catalog: %s, and the cluster fee at $%g an hour", what, p.ClusterFeeHour), nil
+	return "prices from the catalog: " + what, nil
 }
 
 // mapHas tells whether mapping n has key.

@@ -15,6 +15,7 @@ import (
 type promFlags struct {
 	url, token, user, pass string
 	timeout                time.Duration
+	maxMiB                 int64
 }
 
 func (f *promFlags) register(fs *pflag.FlagSet, purpose string) {
@@ -23,6 +24,7 @@ func (f *promFlags) register(fs *pflag.FlagSet, purpose string) {
 	fs.StringVar(&f.user, "prometheus-user", "", "basic-auth user for Prometheus (or "+envPrometheusUser+")")
 	fs.StringVar(&f.pass, "prometheus-password", "", "basic-auth password for Prometheus (or "+envPrometheusPassword+"); never printed")
 	fs.DurationVar(&f.timeout, "prometheus-timeout", 2*time.Minute, "timeout of each Prometheus query")
+	fs.Int64Var(&f.maxMiB, "prometheus-max-mib", prom.DefaultMaxResponseBytes>>20, "largest Prometheus response accepted, in MiB")
 }
 
 // config resolves the flags and the environment into a client
@@ -41,5 +43,7 @@ func (f *promFlags) config(a *app, cmd *cobra.Command) prom.Config {
 		Username:    pick("prometheus-user", f.user, envPrometheusUser),
 		Password:    pick("prometheus-password", f.pass, envPrometheusPassword),
 		Timeout:     f.timeout,
+
+		MaxResponseBytes: f.maxMiB << 20,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,14 +37,30 @@ and kube-state-metrics, aggregated server-side in a bounded number of
 queries), and cheaper ways to run the nodes, each with its monthly saving,
 a risk and a class:
 
-  easy  idle workloads; requests that usage never comes near; HPA minimums
-        larger than the load needs outside known events
-  big   changes to HPA targets, node families, Spot or commitments
+  easy   request cuts that keep the p99 of per-minute usage (+15%) and
+         every peak a limit caps
+  big    changes to HPA targets and minimums, idle workloads, node
+         families, Spot or commitments
+  raise  the safe direction: under-provisioned workloads (usage above
+         requests, OOM kills, throttling, an HPA pinned at maxReplicas)
 
-  risk none         cannot change scaling or capacity
+  risk low          covers every peak seen, on a week of history or more
+  risk medium       covers the p99 but not every peak (those borrow spare
+                    node CPU), or rests on less than a week of history
+  risk unverified   changes scaling, unchecked
+  risk high         can stop a live service or slow its response to a
+                    spike (scale to zero, a slower HPA), unchecked
   risk slo-checked  the simulator replayed the --system file's scenarios
                     with the change and the SLO held
-  risk unverified   changes scaling or capacity, unchecked
+
+Safety rules: a workload needs a full daily cycle of history (--min-history);
+missing or impossible data (NaN, negative) is never read as zero; a
+workload is called idle only when request counters (--request-metric) or
+network receive show no traffic beyond its health checks for the whole
+window, never from low CPU alone, and its patch is a comment to run by
+hand; Spot is never proposed for pools running StatefulSets, single
+replicas or PDB-protected workloads; cuts saving under $1 a month are not
+proposed.
 
 With --system, each workload that is a component of the system (matched by
 name) is simulated with its changes; changes that break the SLO in a
@@ -72,8 +89,11 @@ The cluster comes from --snapshot FILE, else the Kubernetes API (--kubeconfig,
 	fl.StringVar(&f.patch, "patch", "", "write kubectl-patch-ready YAML to this file (- for stdout, instead of the table)")
 	fl.StringVar(&f.system, "system", "", "System file (kind: System): check the recommendations with the simulator against its scenarios")
 	fl.StringArrayVar(&f.scenarios, "scenario", nil, "with --system, only this scenario (repeatable; default all)")
+	fl.Float64Var(&f.policy.CPUMargin, "cpu-margin", rightsize.DefaultCPUMargin, "added to the CPU percentile (and to the peak where a limit caps it), as a fraction")
 	fl.Float64Var(&f.policy.MemoryMargin, "memory-margin", rightsize.DefaultMemoryMargin, "added to the peak working set, as a fraction")
 	fl.Float64Var(&f.policy.CPUFloor, "cpu-floor", rightsize.DefaultCPUFloor, "smallest CPU request, in cores")
+	fl.DurationVar(&f.policy.MinHistory, "min-history", rightsize.DefaultMinHistory, "least usage history a workload needs to be sized (a full daily cycle)")
+	fl.Float64Var(&f.policy.MinSaving, "min-saving", rightsize.DefaultMinSaving, "smallest monthly saving, in US dollars, a cut must bring to be proposed")
 	fl.Float64Var(&f.policy.MaxHPATarget, "max-hpa-target", rightsize.DefaultMaxHPATarget, "highest HPA CPU target a recommendation sets, as a fraction")
 	fl.Float64Var(&f.policy.MinChange, "min-change", rightsize.DefaultMinChange, "leave requests alone when the change is smaller than this fraction")
 	return cmd
@@ -86,10 +106,19 @@ func (a *app) runRightsize(cmd *cobra.Command, f *rightsizeFlags) error {
 	for _, v := range []struct {
 		name string
 		x    float64
-	}{{"--memory-margin", f.policy.MemoryMargin}, {"--max-hpa-target", f.policy.MaxHPATarget}, {"--min-change", f.policy.MinChange}} {
-		if v.x < 0 || v.x > 1 {
+	}{{"--memory-margin", f.policy.MemoryMargin}, {"--cpu-margin", f.policy.CPUMargin}, {"--max-hpa-target", f.policy.MaxHPATarget}, {"--min-change", f.policy.MinChange}} {
+		if !(v.x >= 0 && v.x <= 1) {
 			return usageErrorf("write fractions: 0.15 for 15%", "%s %g: want a fraction in [0, 1]", v.name, v.x)
 		}
+	}
+	if f.policy.MinHistory < time.Hour {
+		return usageErrorf("for example --min-history 24h (a daily cycle) or 168h (a week)", "--min-history %v: want at least 1h", f.policy.MinHistory)
+	}
+	if !(f.policy.MinSaving >= 0) || !(f.policy.CPUFloor >= 0) {
+		return usageErrorf("give amounts ≥ 0", "--min-saving %g / --cpu-floor %g", f.policy.MinSaving, f.policy.CPUFloor)
+	}
+	if f.policy.MinHistory > f.cluster.window.d {
+		return usageErrorf("read a longer --window, or lower --min-history", "--min-history %v is longer than the --window %v: nothing could be sized", f.policy.MinHistory, f.cluster.window.d)
 	}
 	var check rightsize.SystemCheck
 	if f.system != "" {
@@ -106,7 +135,7 @@ func (a *app) runRightsize(cmd *cobra.Command, f *rightsizeFlags) error {
 	}
 	pol := f.policy
 	pol.CPUPercentile, pol.Window = in.usage.CPUPercentile, in.usage.Window
-	pol.RateWindow, pol.Step = f.cluster.rateWindow.d, in.usage.Step
+	pol.PeakResolution, pol.Step = in.usage.PeakResolution, in.usage.Step
 	r, err := rightsize.Recommend(in.cluster, in.byWL, rightsize.RecommendOptions{Policy: pol, Cost: in.cost})
 	if err != nil {
 		return unknownPrice(err)
@@ -118,6 +147,7 @@ func (a *app) runRightsize(cmd *cobra.Command, f *rightsizeFlags) error {
 	}
 	r = r.In(in.currency.Code, in.currency.FromUSD(1))
 	r.Notes = append(r.Notes, in.notes...)
+	r.Warnings = append(r.Warnings, in.warnings...)
 	if f.patch != "" {
 		data, err := rightsize.Patches(r.Recommendations)
 		if err != nil {
@@ -171,6 +201,7 @@ func (a *app) readSystemCheck(path string, names []string) (rightsize.SystemChec
 func writeRightsizeTable(w io.Writer, in *clusterInputs, r *rightsize.Report) {
 	cur := in.currency
 	fmt.Fprintln(w, in.header("rightsize"))
+	writeWarnings(w, r.Warnings)
 	fmt.Fprintln(w, "\nalgorithm:")
 	for _, line := range r.Algorithm {
 		fmt.Fprintln(w, "  "+line)
@@ -182,7 +213,11 @@ func writeRightsizeTable(w io.Writer, in *clusterInputs, r *rightsize.Report) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "#\tCLASS\tRISK\tSAVING/MONTH\tWORKLOAD\tCONTAINER\tCPU\tMEMORY\tCHANGE")
 		for i, x := range r.Recommendations {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, x.Class, x.Risk, cur.Format(x.MonthlySaving),
+			saving := cur.Format(x.MonthlySaving)
+			if x.SavingUnknown {
+				saving = "unknown"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, x.Class, x.Risk, saving,
 				target(x), dash(x.Container), arrow(x.CurrentCPURequest, x.CPURequest, rightsize.FormatCPU),
 				arrow(x.CurrentMemoryRequest, x.MemoryRequest, rightsize.FormatMemory), change(x))
 		}
@@ -192,7 +227,11 @@ func writeRightsizeTable(w io.Writer, in *clusterInputs, r *rightsize.Report) {
 			fmt.Fprintf(w, "  %d. %s\n", i+1, x.Reason)
 		}
 	}
-	fmt.Fprintf(w, "\ntotal saving %s a month (easy %s, big %s)\n", cur.Format(r.TotalMonthlySaving), cur.Format(r.EasyMonthlySaving), cur.Format(r.BigMonthlySaving))
+	fmt.Fprintf(w, "\ncuts save %s a month (easy %s, big %s)", cur.Format(r.EasyMonthlySaving+r.BigMonthlySaving), cur.Format(r.EasyMonthlySaving), cur.Format(r.BigMonthlySaving))
+	if r.RaiseMonthlyCost > 0 {
+		fmt.Fprintf(w, "; raises for under-provisioned workloads cost %s", cur.Format(r.RaiseMonthlyCost))
+	}
+	fmt.Fprintf(w, "; net %s\n", cur.Format(r.TotalMonthlySaving))
 	if len(r.Skipped) > 0 {
 		fmt.Fprintln(w, "\nnot sized:")
 		for _, s := range r.Skipped {
@@ -238,6 +277,9 @@ func change(x rightsize.Recommendation) string {
 		if h.NewMinReplicas != h.MinReplicas {
 			parts = append(parts, fmt.Sprintf("HPA min %d → %d", h.MinReplicas, h.NewMinReplicas))
 		}
+		if h.NewMaxReplicas != h.MaxReplicas {
+			parts = append(parts, fmt.Sprintf("HPA max %d → %d", h.MaxReplicas, h.NewMaxReplicas))
+		}
 		if h.NewCPUTarget != h.CPUTarget {
 			parts = append(parts, fmt.Sprintf("HPA CPU target %.0f%% → %.0f%%", h.CPUTarget*100, h.NewCPUTarget*100))
 		}
@@ -260,4 +302,15 @@ func change(x rightsize.Recommendation) string {
 		return "-"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// writeWarnings prints what the data sources warned about, up front.
+func writeWarnings(w io.Writer, warnings []string) {
+	if len(warnings) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nWARNING: Prometheus answered with warnings (the data may be partial):")
+	for _, x := range warnings {
+		fmt.Fprintln(w, "  "+x)
+	}
 }

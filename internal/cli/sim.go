@@ -52,13 +52,15 @@ The System file (apiVersion: headroom/v1, kind: System):
         hpa: {...}                  # an autoscaling/v2 HPA spec: minReplicas,
                                     # maxReplicas, metrics, behavior
         prescale: [{at: 50m, minReplicas: 20}]
-    nodes: {mode: autopilot, provisioningDelay: 100s, buffer: {cpu: "2"}}
+    nodes: {mode: autopilot, bursting: true, provisioningDelay: 100s,
+            buffer: {cpu: "2"}}  # bursting: GKE 1.30.2+ request rules
       # or {mode: standard, machineType: e2-standard-4, minNodes: 1,
       #     maxNodes: 20, provisioningDelay: 210s, placeholders: {...}}
     slo: {availability: 99.9%, latency: {threshold: 300ms, target: 99%},
           window: 30d}              # or {ref: slo.yaml}
-    pricing: {currency: USD, vcpuHour: 0.0445, gibHour: 0.0049225,
-              nodeHour: 0.134, clusterFeeHour: 0.10}
+    pricing: {currency: EUR, vcpuHour: 0.041, gibHour: 0.0045,
+              clusterFeeHour: 0.092}  # your own prices; omit it to use
+                                      # the shipped catalog's, with sources
     scenarios:
       - {name: tv-spike, traffic: "spike:base=80,peak=1600,at=5m", duration: 1h}
 

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -50,72 +48,93 @@ func Connect(cfg Config) (kubernetes.Interface, string, error) {
 // pageSize bounds each list call, so a large cluster is read in pages.
 const pageSize = 500
 
-// Read lists Deployments, StatefulSets, HPAs (autoscaling/v2) and Pods of
-// namespace ("" for all) and every Node, in pages of 500.
+// listPage is one page of a list: a DeploymentList, a PodList…
+type listPage interface {
+	runtime.Object
+	GetContinue() string
+}
+
+// listing is one kind Read lists: its resource, how to list one page of
+// it, and, for a kind headroom can do without, what is lost when the
+// cluster does not let it be listed ("" when the kind is needed).
+type listing struct {
+	resource string
+	page     func(metav1.ListOptions) (listPage, error)
+	lost     string
+}
+
+// Read lists the kinds of [SnapshotCommand] — Deployments, StatefulSets,
+// DaemonSets, CronJobs, Jobs, HPAs (autoscaling/v2), PDBs (policy/v1) and
+// Pods of namespace ("" for all), and every Node — in pages of 500, and
+// adds them to Objects as lists (so PodsListed and PDBsListed are set).
+// DaemonSets, CronJobs, Jobs and PDBs are optional: when listing them is
+// forbidden (or the API does not serve them) Read goes on and says so in
+// Objects.Notes. Any other failure is an error.
 func Read(ctx context.Context, cs kubernetes.Interface, namespace string) (*Objects, error) {
+	listings := []listing{
+		{"deployments", func(o metav1.ListOptions) (listPage, error) {
+			return cs.AppsV1().Deployments(namespace).List(ctx, o)
+		}, ""},
+		{"statefulsets", func(o metav1.ListOptions) (listPage, error) {
+			return cs.AppsV1().StatefulSets(namespace).List(ctx, o)
+		}, ""},
+		{"daemonsets", func(o metav1.ListOptions) (listPage, error) {
+			return cs.AppsV1().DaemonSets(namespace).List(ctx, o)
+		}, "DaemonSets are sized from their pods"},
+		{"cronjobs", func(o metav1.ListOptions) (listPage, error) {
+			return cs.BatchV1().CronJobs(namespace).List(ctx, o)
+		}, "CronJobs are sized from their running pods, found by their Jobs' names"},
+		{"jobs", func(o metav1.ListOptions) (listPage, error) {
+			return cs.BatchV1().Jobs(namespace).List(ctx, o)
+		}, "a Job's CronJob is guessed from the Job's name"},
+		{"horizontalpodautoscalers", func(o metav1.ListOptions) (listPage, error) {
+			return cs.AutoscalingV2().HorizontalPodAutoscalers(namespace).List(ctx, o)
+		}, ""},
+		{"poddisruptionbudgets", func(o metav1.ListOptions) (listPage, error) {
+			return cs.PolicyV1().PodDisruptionBudgets(namespace).List(ctx, o)
+		}, "no workload's disruption budgets are known"},
+		{"pods", func(o metav1.ListOptions) (listPage, error) {
+			return cs.CoreV1().Pods(namespace).List(ctx, o)
+		}, ""},
+		{"nodes", func(o metav1.ListOptions) (listPage, error) {
+			return cs.CoreV1().Nodes().List(ctx, o)
+		}, ""},
+	}
 	objs := &Objects{}
-	var err error
-	if objs.Deployments, err = listAll(ctx, "deployments", func(o metav1.ListOptions) ([]appsv1.Deployment, string, error) {
-		l, err := cs.AppsV1().Deployments(namespace).List(ctx, o)
-		return items(l, err, func(l *appsv1.DeploymentList) ([]appsv1.Deployment, string) { return l.Items, l.Continue })
-	}); err != nil {
-		return nil, err
-	}
-	if objs.StatefulSets, err = listAll(ctx, "statefulsets", func(o metav1.ListOptions) ([]appsv1.StatefulSet, string, error) {
-		l, err := cs.AppsV1().StatefulSets(namespace).List(ctx, o)
-		return items(l, err, func(l *appsv1.StatefulSetList) ([]appsv1.StatefulSet, string) { return l.Items, l.Continue })
-	}); err != nil {
-		return nil, err
-	}
-	if objs.HPAs, err = listAll(ctx, "horizontalpodautoscalers", func(o metav1.ListOptions) ([]autoscalingv2.HorizontalPodAutoscaler, string, error) {
-		l, err := cs.AutoscalingV2().HorizontalPodAutoscalers(namespace).List(ctx, o)
-		return items(l, err, func(l *autoscalingv2.HorizontalPodAutoscalerList) ([]autoscalingv2.HorizontalPodAutoscaler, string) {
-			return l.Items, l.Continue
-		})
-	}); err != nil {
-		return nil, err
-	}
-	if objs.Pods, err = listAll(ctx, "pods", func(o metav1.ListOptions) ([]corev1.Pod, string, error) {
-		l, err := cs.CoreV1().Pods(namespace).List(ctx, o)
-		return items(l, err, func(l *corev1.PodList) ([]corev1.Pod, string) { return l.Items, l.Continue })
-	}); err != nil {
-		return nil, err
-	}
-	if objs.Nodes, err = listAll(ctx, "nodes", func(o metav1.ListOptions) ([]corev1.Node, string, error) {
-		l, err := cs.CoreV1().Nodes().List(ctx, o)
-		return items(l, err, func(l *corev1.NodeList) ([]corev1.Node, string) { return l.Items, l.Continue })
-	}); err != nil {
-		return nil, err
+	for _, l := range listings {
+		pages, err := listAll(ctx, l)
+		switch {
+		case err != nil && l.lost != "" && apierrors.IsForbidden(err):
+			objs.Notes = append(objs.Notes, fmt.Sprintf("%s not read (listing them is forbidden): %s", l.resource, l.lost))
+		case err != nil && l.lost != "" && apierrors.IsNotFound(err):
+			objs.Notes = append(objs.Notes, fmt.Sprintf("%s not read (the cluster does not serve them): %s", l.resource, l.lost))
+		case err != nil:
+			return nil, err
+		}
+		for _, p := range pages {
+			objs.Add(p)
+		}
 	}
 	return objs, nil
 }
 
-func items[L any, T any](l *L, err error, get func(*L) ([]T, string)) ([]T, string, error) {
-	if err != nil {
-		return nil, "", err
-	}
-	xs, next := get(l)
-	return xs, next, nil
-}
-
-// listAll pages through one resource: page lists one page with the given
-// options and returns its items and the continue token of the next.
-func listAll[T any](ctx context.Context, resource string, page func(metav1.ListOptions) ([]T, string, error)) ([]T, error) {
+// listAll pages through one resource and returns its pages; it returns
+// nothing unless every page was read.
+func listAll(ctx context.Context, l listing) ([]runtime.Object, error) {
 	opts := metav1.ListOptions{Limit: pageSize}
-	var out []T
+	var pages []runtime.Object
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		xs, next, err := page(opts)
+		p, err := l.page(opts)
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", resource, err)
+			return nil, fmt.Errorf("list %s: %w", l.resource, err)
 		}
-		out = append(out, xs...)
-		if next == "" {
-			return out, nil
+		pages = append(pages, p)
+		if opts.Continue = p.GetContinue(); opts.Continue == "" {
+			return pages, nil
 		}
-		opts.Continue = next
 	}
 }
 

@@ -1,17 +1,3 @@
-// Package kube is headroom's adapter to Kubernetes: it reads Deployments,
-// StatefulSets, HorizontalPodAutoscalers, Pods and Nodes, from a cluster
-// through client-go ([Read]) or from a snapshot file ([ReadSnapshot]: the
-// output of `kubectl get deploy,sts,hpa,pod,node -A -o yaml`), and maps
-// them to plain [rightsize.Cluster] values.
-//
-// Mapping: a pod's owner is its controller reference, a ReplicaSet being
-// mapped to its Deployment by name (the ReplicaSet is the Deployment's
-// name plus the pod-template-hash); owners that were not read (DaemonSets,
-// Jobs) become workloads of their own. Native sidecars (init containers
-// that always restart) count as containers. Nodes carry their machine type
-// (node.kubernetes.io/instance-type), Spot (cloud.google.com/gke-spot or
-// gke-preemptible), node pool and region labels. CPU is in cores and
-// memory in bytes.
 package kube
 
 import (
@@ -21,11 +7,20 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	policyv1beta1 "k8s.io/api/policy/v1beta1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/headroom-sre/headroom/rightsize"
 )
+
+// SnapshotCommand is the command that writes a snapshot [ReadSnapshot]
+// reads: every kind [Read] lists, in all namespaces.
+const SnapshotCommand = "kubectl get deploy,sts,ds,cronjob,job,hpa,pdb,pod,node -A -o yaml"
 
 // Node labels read on GKE.
 const (
@@ -37,32 +32,70 @@ const (
 	LabelRegion           = "topology.kubernetes.io/region"
 )
 
+// AnnotationAutopilotPrefix starts the annotations GKE Autopilot puts on
+// the pods it admits (autopilot.gke.io/resource-adjustment…).
+const AnnotationAutopilotPrefix = "autopilot.gke.io/"
+
 // Objects collects typed Kubernetes objects and maps them to a
 // rightsize.Cluster. The zero value is ready to use.
 type Objects struct {
 	Deployments  []appsv1.Deployment
 	StatefulSets []appsv1.StatefulSet
+	DaemonSets   []appsv1.DaemonSet
+	CronJobs     []batchv1.CronJob
+	Jobs         []batchv1.Job
 	HPAs         []autoscalingv2.HorizontalPodAutoscaler
+	PDBs         []policyv1.PodDisruptionBudget
 	Pods         []corev1.Pod
 	Nodes        []corev1.Node
+	// PodsListed says that the pods were read: a list of them (even an
+	// empty one) or at least one Pod was added.
+	PodsListed bool
+	// PDBsListed is the same for PodDisruptionBudgets.
+	PDBsListed bool
 	// Ignored counts objects of other kinds, by kind.
 	Ignored map[string]int
+	// Notes say what could not be read and what that costs (a kind the
+	// credentials may not list), for the caller to print; they are not
+	// errors.
+	Notes []string
 }
 
-// Add files one decoded object under its kind; autoscaling/v1 HPAs are
-// converted to v2. Other kinds are counted in Ignored.
+// Add files one decoded object under its kind: autoscaling/v1 HPAs are
+// converted to v2 and policy/v1beta1 PDBs to v1. A list (a PodList, a
+// DeploymentList…) adds its items, and a PodList or
+// PodDisruptionBudgetList, even an empty one, records that its kind was
+// listed. Other kinds, a generic List (whose items are not decoded)
+// among them, are counted in Ignored.
 func (o *Objects) Add(obj runtime.Object) {
+	if _, generic := obj.(*corev1.List); !generic && meta.IsListType(obj) {
+		o.addList(obj)
+		return
+	}
 	switch x := obj.(type) {
 	case *appsv1.Deployment:
 		o.Deployments = append(o.Deployments, *x)
 	case *appsv1.StatefulSet:
 		o.StatefulSets = append(o.StatefulSets, *x)
+	case *appsv1.DaemonSet:
+		o.DaemonSets = append(o.DaemonSets, *x)
+	case *batchv1.CronJob:
+		o.CronJobs = append(o.CronJobs, *x)
+	case *batchv1.Job:
+		o.Jobs = append(o.Jobs, *x)
 	case *autoscalingv2.HorizontalPodAutoscaler:
 		o.HPAs = append(o.HPAs, *x)
 	case *autoscalingv1.HorizontalPodAutoscaler:
 		o.HPAs = append(o.HPAs, hpaV1ToV2(x))
+	case *policyv1.PodDisruptionBudget:
+		o.PDBs = append(o.PDBs, *x)
+		o.PDBsListed = true
+	case *policyv1beta1.PodDisruptionBudget:
+		o.PDBs = append(o.PDBs, pdbV1beta1ToV1(x))
+		o.PDBsListed = true
 	case *corev1.Pod:
 		o.Pods = append(o.Pods, *x)
+		o.PodsListed = true
 	case *corev1.Node:
 		o.Nodes = append(o.Nodes, *x)
 	default:
@@ -71,6 +104,20 @@ func (o *Objects) Add(obj runtime.Object) {
 		}
 		o.Ignored[obj.GetObjectKind().GroupVersionKind().Kind]++
 	}
+}
+
+// addList adds a list's items, and records that pods or PDBs were listed.
+func (o *Objects) addList(list runtime.Object) {
+	switch list.(type) {
+	case *corev1.PodList:
+		o.PodsListed = true
+	case *policyv1.PodDisruptionBudgetList, *policyv1beta1.PodDisruptionBudgetList:
+		o.PDBsListed = true
+	}
+	_ = meta.EachListItem(list, func(item runtime.Object) error {
+		o.Add(item)
+		return nil
+	})
 }
 
 // hpaV1ToV2 converts the v1 form (one CPU utilisation target) to v2, the
@@ -93,23 +140,76 @@ func hpaV1ToV2(h *autoscalingv1.HorizontalPodAutoscaler) autoscalingv2.Horizonta
 	return out
 }
 
+// pdbV1beta1ToV1 converts a policy/v1beta1 PDB to v1, keeping what its
+// selector selects: in v1beta1 an empty selector selects no pod (in v1
+// every pod of the namespace), so it becomes a nil one.
+func pdbV1beta1ToV1(p *policyv1beta1.PodDisruptionBudget) policyv1.PodDisruptionBudget {
+	sel := p.Spec.Selector
+	if sel != nil && len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
+		sel = nil
+	}
+	return policyv1.PodDisruptionBudget{
+		ObjectMeta: p.ObjectMeta,
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable:               p.Spec.MinAvailable,
+			MaxUnavailable:             p.Spec.MaxUnavailable,
+			Selector:                   sel,
+			UnhealthyPodEvictionPolicy: (*policyv1.UnhealthyPodEvictionPolicyType)(p.Spec.UnhealthyPodEvictionPolicy),
+		},
+	}
+}
+
 // Cluster maps the objects to a rightsize.Cluster. When namespace is not
-// empty, only that namespace's workloads, HPAs and pods are kept (nodes
-// are cluster-wide). Pods that have finished (Succeeded, Failed) are left
-// out.
+// empty, only that namespace's workloads, HPAs, PDBs and pods are kept
+// (nodes, and the Autopilot sign read from pod annotations, are
+// cluster-wide). Pods that have finished (Succeeded, Failed) are left
+// out; pending ones are kept, with their phase.
 func (o *Objects) Cluster(namespace string) *rightsize.Cluster {
 	in := func(ns string) bool { return namespace == "" || ns == namespace }
-	c := &rightsize.Cluster{}
+	c := &rightsize.Cluster{PodsListed: o.PodsListed, PDBsListed: o.PDBsListed, AutopilotSignal: autopilotPodSignal(o.Pods)}
+
+	jobs := jobOwners(o.Jobs)
+	for _, p := range o.Pods {
+		if in(p.Namespace) && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			c.Pods = append(c.Pods, pod(p, jobs))
+		}
+	}
+	sort.Slice(c.Pods, func(i, j int) bool {
+		a, b := c.Pods[i], c.Pods[j]
+		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
+	})
+	running := map[rightsize.WorkloadRef]int{}
+	for _, p := range c.Pods {
+		running[p.Owner]++
+	}
+
+	pdbs := newPDBIndex(o.PDBs)
 	for _, d := range o.Deployments {
 		if in(d.Namespace) {
-			c.Workloads = append(c.Workloads, workload(rightsize.KindDeployment, d.ObjectMeta.Namespace, d.Name, d.Labels, d.Spec.Replicas, d.Spec.Template))
+			c.Workloads = append(c.Workloads, deployment(d, pdbs))
 		}
 	}
 	for _, s := range o.StatefulSets {
 		if in(s.Namespace) {
-			c.Workloads = append(c.Workloads, workload(rightsize.KindStatefulSet, s.Namespace, s.Name, s.Labels, s.Spec.Replicas, s.Spec.Template))
+			c.Workloads = append(c.Workloads, statefulSet(s, pdbs))
 		}
 	}
+	for _, d := range o.DaemonSets {
+		if in(d.Namespace) {
+			c.Workloads = append(c.Workloads, daemonSet(d, pdbs, running))
+		}
+	}
+	for _, cj := range o.CronJobs {
+		if in(cj.Namespace) {
+			c.Workloads = append(c.Workloads, cronJob(cj, running))
+		}
+	}
+	for _, j := range o.Jobs {
+		if in(j.Namespace) && jobs[jobKey{j.Namespace, j.Name}].Kind == rightsize.KindJob {
+			c.Workloads = append(c.Workloads, job(j, running))
+		}
+	}
+
 	byRef := make(map[rightsize.WorkloadRef]int, len(c.Workloads))
 	for i, w := range c.Workloads {
 		byRef[w.WorkloadRef] = i
@@ -123,126 +223,13 @@ func (o *Objects) Cluster(namespace string) *rightsize.Cluster {
 			c.Workloads[i].HPA = hpa(h)
 		}
 	}
-	for _, p := range o.Pods {
-		if !in(p.Namespace) || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
-			continue
-		}
-		c.Pods = append(c.Pods, pod(p))
-	}
-	sort.Slice(c.Pods, func(i, j int) bool {
-		a, b := c.Pods[i], c.Pods[j]
-		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
-	})
+
 	for _, n := range o.Nodes {
 		c.Nodes = append(c.Nodes, node(n))
 	}
 	sort.Slice(c.Nodes, func(i, j int) bool { return c.Nodes[i].Name < c.Nodes[j].Name })
 	c.AddOrphanOwners()
 	return c
-}
-
-func workload(kind, ns, name string, labels map[string]string, replicas *int32, tpl corev1.PodTemplateSpec) rightsize.Workload {
-	w := rightsize.Workload{WorkloadRef: rightsize.WorkloadRef{Kind: kind, Namespace: ns, Name: name}, Replicas: 1,
-		Labels: map[string]string{}, Containers: containers(tpl.Spec)}
-	if replicas != nil {
-		w.Replicas = int(*replicas)
-	}
-	for k, v := range labels {
-		w.Labels[k] = v
-	}
-	for k, v := range tpl.Labels {
-		w.Labels[k] = v
-	}
-	return w
-}
-
-// containers lists a pod's long-running containers: its containers and
-// its native sidecars.
-func containers(spec corev1.PodSpec) []rightsize.Container {
-	var out []rightsize.Container
-	for _, c := range spec.InitContainers {
-		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
-			out = append(out, container(c))
-		}
-	}
-	for _, c := range spec.Containers {
-		out = append(out, container(c))
-	}
-	return out
-}
-
-func container(c corev1.Container) rightsize.Container {
-	return rightsize.Container{Name: c.Name, Requests: resources(c.Resources.Requests), Limits: resources(c.Resources.Limits)}
-}
-
-func resources(l corev1.ResourceList) rightsize.Resources {
-	var r rightsize.Resources
-	if q, ok := l[corev1.ResourceCPU]; ok {
-		r.CPU = q.AsApproximateFloat64()
-	}
-	if q, ok := l[corev1.ResourceMemory]; ok {
-		r.Memory = q.AsApproximateFloat64()
-	}
-	return r
-}
-
-func hpa(h autoscalingv2.HorizontalPodAutoscaler) *rightsize.HPA {
-	out := &rightsize.HPA{Name: h.Name, MinReplicas: 1, MaxReplicas: int(h.Spec.MaxReplicas), CurrentReplicas: int(h.Status.CurrentReplicas), CPUMetric: -1}
-	if h.Spec.MinReplicas != nil {
-		out.MinReplicas = int(*h.Spec.MinReplicas)
-	}
-	for i, m := range h.Spec.Metrics {
-		if m.Type != autoscalingv2.ResourceMetricSourceType || m.Resource == nil ||
-			m.Resource.Target.Type != autoscalingv2.UtilizationMetricType || m.Resource.Target.AverageUtilization == nil {
-			out.OtherMetrics++
-			continue
-		}
-		u := float64(*m.Resource.Target.AverageUtilization) / 100
-		switch m.Resource.Name {
-		case corev1.ResourceCPU:
-			out.CPUTarget, out.CPUMetric = u, i
-		case corev1.ResourceMemory:
-			out.MemoryTarget = u
-		default:
-			out.OtherMetrics++
-		}
-	}
-	return out
-}
-
-func pod(p corev1.Pod) rightsize.Pod {
-	var kind, name string
-	for _, ref := range p.OwnerReferences {
-		if ref.Controller != nil && *ref.Controller {
-			kind, name = ref.Kind, ref.Name
-		}
-	}
-	if kind == "" && len(p.OwnerReferences) > 0 {
-		kind, name = p.OwnerReferences[0].Kind, p.OwnerReferences[0].Name
-	}
-	return rightsize.Pod{
-		Namespace:  p.Namespace,
-		Name:       p.Name,
-		Owner:      rightsize.OwnerOf(p.Namespace, p.Name, kind, name, p.Labels[appsv1.DefaultDeploymentUniqueLabelKey]),
-		Node:       p.Spec.NodeName,
-		Containers: containers(p.Spec),
-	}
-}
-
-func node(n corev1.Node) rightsize.Node {
-	mt := n.Labels[LabelInstanceType]
-	if mt == "" {
-		mt = n.Labels[LabelInstanceTypeBeta]
-	}
-	return rightsize.Node{
-		Name:        n.Name,
-		MachineType: mt,
-		Spot:        n.Labels[LabelSpot] == "true" || n.Labels[LabelPreemptible] == "true",
-		Pool:        n.Labels[LabelNodePool],
-		Region:      n.Labels[LabelRegion],
-		Capacity:    resources(n.Status.Capacity),
-		Allocatable: resources(n.Status.Allocatable),
-	}
 }
 
 // Region returns the region most of the cluster's nodes are labelled
@@ -265,4 +252,15 @@ func Region(c *rightsize.Cluster) string {
 // Summary describes what was read, e.g. "12 workloads, 30 pods, 3 nodes".
 func Summary(c *rightsize.Cluster) string {
 	return fmt.Sprintf("%d workloads, %d pods, %d nodes", len(c.Workloads), len(c.Pods), len(c.Nodes))
+}
+
+// controllerOf returns the owner reference that is the object's
+// controller, or nil.
+func controllerOf(refs []metav1.OwnerReference) *metav1.OwnerReference {
+	for i := range refs {
+		if refs[i].Controller != nil && *refs[i].Controller {
+			return &refs[i]
+		}
+	}
+	return nil
 }

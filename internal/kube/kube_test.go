@@ -83,16 +83,20 @@ func TestSnapshotMapsToTheCluster(t *testing.T) {
 			t.Errorf("api pod = %+v; want owned by Deployment shop/api on the first node", p)
 		}
 	}
+	const kubelet = "v1.33.2-gke.1111000"
 	wantNodes := []rightsize.Node{
 		{Name: "gke-shop-default-pool-3f9a1c2e-7xkq", MachineType: "n2-standard-4", Pool: "default-pool", Region: "us-central1",
-			Capacity: rightsize.Resources{CPU: 4, Memory: 16386768 * 1024}, Allocatable: rightsize.Resources{CPU: 3.92, Memory: 13034192 * 1024}},
+			Capacity: rightsize.Resources{CPU: 4, Memory: 16386768 * 1024}, Allocatable: rightsize.Resources{CPU: 3.92, Memory: 13034192 * 1024}, KubeletVersion: kubelet},
 		{Name: "gke-shop-default-pool-3f9a1c2e-m4tz", MachineType: "n2-standard-4", Pool: "default-pool", Region: "us-central1",
-			Capacity: rightsize.Resources{CPU: 4, Memory: 16386768 * 1024}, Allocatable: rightsize.Resources{CPU: 3.92, Memory: 13034192 * 1024}},
+			Capacity: rightsize.Resources{CPU: 4, Memory: 16386768 * 1024}, Allocatable: rightsize.Resources{CPU: 3.92, Memory: 13034192 * 1024}, KubeletVersion: kubelet},
 		{Name: "gke-shop-spot-pool-8b2d4e6f-q2wn", MachineType: "e2-standard-4", Spot: true, Pool: "spot-pool", Region: "us-central1",
-			Capacity: rightsize.Resources{CPU: 4, Memory: 16393232 * 1024}, Allocatable: rightsize.Resources{CPU: 3.92, Memory: 13040656 * 1024}},
+			Capacity: rightsize.Resources{CPU: 4, Memory: 16393232 * 1024}, Allocatable: rightsize.Resources{CPU: 3.92, Memory: 13040656 * 1024}, KubeletVersion: kubelet},
 	}
 	if diff := cmp.Diff(wantNodes, c.Nodes); diff != "" {
 		t.Errorf("nodes (-want +got):\n%s", diff)
+	}
+	if !c.PodsListed || c.PDBsListed {
+		t.Errorf("PodsListed = %v, PDBsListed = %v; want pods listed, PDBs unknown (the snapshot has none)", c.PodsListed, c.PDBsListed)
 	}
 	if r := kube.Region(c); r != "us-central1" {
 		t.Errorf("Region = %q", r)
@@ -123,41 +127,70 @@ func TestMultiDocumentSnapshot(t *testing.T) {
 	}
 }
 
+// apiObjects returns every object read, for a fake clientset to serve.
+func apiObjects(o *kube.Objects) []runtime.Object {
+	var out []runtime.Object
+	out = appendPointers(out, o.Deployments)
+	out = appendPointers(out, o.StatefulSets)
+	out = appendPointers(out, o.DaemonSets)
+	out = appendPointers(out, o.CronJobs)
+	out = appendPointers(out, o.Jobs)
+	out = appendPointers(out, o.HPAs)
+	out = appendPointers(out, o.PDBs)
+	out = appendPointers(out, o.Pods)
+	return appendPointers(out, o.Nodes)
+}
+
+func appendPointers[T any, PT interface {
+	*T
+	runtime.Object
+}](out []runtime.Object, xs []T) []runtime.Object {
+	for i := range xs {
+		out = append(out, PT(&xs[i]))
+	}
+	return out
+}
+
 // The same objects read through the API (client-go's fake clientset) map
-// to the same cluster as the snapshot.
+// to the same cluster as the snapshot, whole or one namespace. The only
+// difference allowed: the API always lists PDBs, a snapshot without any
+// cannot say it did.
 func TestReadFromTheAPIMatchesTheSnapshot(t *testing.T) {
-	snap := readSnapshot(t, "snapshot.yaml")
-	var objs []runtime.Object
-	for i := range snap.Deployments {
-		objs = append(objs, &snap.Deployments[i])
-	}
-	for i := range snap.StatefulSets {
-		objs = append(objs, &snap.StatefulSets[i])
-	}
-	for i := range snap.HPAs {
-		objs = append(objs, &snap.HPAs[i])
-	}
-	for i := range snap.Pods {
-		objs = append(objs, &snap.Pods[i])
-	}
-	for i := range snap.Nodes {
-		objs = append(objs, &snap.Nodes[i])
-	}
-	cs := fake.NewClientset(objs...)
-	for _, ns := range []string{"", "shop"} {
-		got, err := kube.Read(context.Background(), cs, ns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(snap.Cluster(ns), got.Cluster(ns)); diff != "" {
-			t.Errorf("namespace %q: API vs snapshot (-snapshot +api):\n%s", ns, diff)
-		}
-	}
-	shop, _ := kube.Read(context.Background(), cs, "shop")
-	for _, w := range shop.Cluster("").Workloads {
-		if w.Namespace != "shop" {
-			t.Errorf("reading namespace shop returned %v", w.WorkloadRef)
-		}
+	for _, tc := range []struct {
+		file      string
+		namespace string
+	}{
+		{"snapshot.yaml", ""},
+		{"snapshot.yaml", "shop"},
+		{"multidoc.yaml", ""},
+		{"gke.yaml", ""},
+		{"gke.yaml", "store"},
+		{"gke.yaml", "kube-system"},
+		{"autopilot.yaml", ""},
+		{"autopilot.yaml", "shop"},
+	} {
+		t.Run(tc.file+" namespace "+tc.namespace, func(t *testing.T) {
+			snap := readSnapshot(t, tc.file)
+			api, err := kube.Read(context.Background(), fake.NewClientset(apiObjects(snap)...), tc.namespace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := snap.Cluster(tc.namespace), api.Cluster(tc.namespace)
+			if !got.PodsListed || !got.PDBsListed || len(api.Notes) > 0 {
+				t.Errorf("API: PodsListed %v, PDBsListed %v, notes %q; want both listed, no notes", got.PodsListed, got.PDBsListed, api.Notes)
+			}
+			if !want.PDBsListed && len(snap.PDBs) == 0 {
+				want.PDBsListed = true
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("API vs snapshot (-snapshot +api):\n%s", diff)
+			}
+			for _, w := range got.Workloads {
+				if tc.namespace != "" && w.Namespace != tc.namespace {
+					t.Errorf("reading namespace %s returned %v", tc.namespace, w.WorkloadRef)
+				}
+			}
+		})
 	}
 }
 
@@ -216,7 +249,7 @@ current-context: dev
 }
 
 func FuzzReadSnapshot(f *testing.F) {
-	for _, name := range []string{"multidoc.yaml"} {
+	for _, name := range []string{"multidoc.yaml", "autopilot.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

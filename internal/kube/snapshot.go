@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
@@ -24,11 +25,12 @@ func problem(file string, n *yaml.Node, path, msg string) error {
 	return errors.New(pos + ": " + msg)
 }
 
-// ReadSnapshot decodes a snapshot file: the output of `kubectl get
-// deploy,sts,hpa,pod,node -A -o yaml` (a List) or the same objects as
-// multi-document YAML, or JSON. Objects of other kinds are counted in
-// Objects.Ignored. Every problem is reported (errors.Join, one a line),
-// positioned at the object.
+// ReadSnapshot decodes a snapshot file: the output of [SnapshotCommand]
+// (a List), typed lists (a PodList…), the same objects as multi-document
+// YAML, or JSON. Objects of other kinds are counted in Objects.Ignored.
+// Pods (PDBs) count as listed when the snapshot holds a Pod or a PodList
+// (a PodDisruptionBudget or a PodDisruptionBudgetList). Every problem is
+// reported (errors.Join, one a line), positioned at the object.
 func ReadSnapshot(file string, data []byte) (*Objects, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	objs := &Objects{}
@@ -57,6 +59,7 @@ func ReadSnapshot(file string, data []byte) (*Objects, error) {
 			for i, item := range items.Content {
 				ps = append(ps, decodeObject(file, join(path, fmt.Sprintf("items[%d]", i)), item, objs)...)
 			}
+			addListKind(root, objs)
 			continue
 		}
 		ps = append(ps, decodeObject(file, path, root, objs)...)
@@ -96,6 +99,28 @@ func listItems(n *yaml.Node) *yaml.Node {
 		return &yaml.Node{Kind: yaml.SequenceNode}
 	}
 	return items
+}
+
+// addListKind adds an empty list of a typed list's kind (a PodList, not a
+// List), so that Objects records that the kind was listed even when the
+// list is empty. A list of a kind the scheme does not know adds nothing.
+func addListKind(n *yaml.Node, objs *Objects) {
+	head := map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k == "apiVersion" || k == "kind" {
+			head[k] = n.Content[i+1].Value
+		}
+	}
+	if head["kind"] == "List" {
+		return
+	}
+	js, err := json.Marshal(head)
+	if err != nil {
+		return
+	}
+	if obj, _, err := scheme.Codecs.UniversalDeserializer().Decode(js, nil, nil); err == nil && meta.IsListType(obj) {
+		objs.Add(obj)
+	}
 }
 
 func decodeObject(file, path string, n *yaml.Node, objs *Objects) []error {

@@ -21,12 +21,9 @@ import (
 // Defaults of UsageOptions.
 const (
 	DefaultWindow = 14 * 24 * time.Hour
-	// DefaultStep and DefaultRateWindow make the CPU percentile one of
-	// back-to-back 5-minute averages: every sample counts once. A 1-minute
-	// step over 5-minute rates costs five times as much for nearly the same
-	// answer.
-	DefaultStep       = 5 * time.Minute
-	DefaultRateWindow = 5 * time.Minute
+	// DefaultStep is how often short-window CPU usage is sampled over the
+	// window: every minute, so that a peak of a minute or two is seen.
+	DefaultStep = time.Minute
 	// MeanResolution is the resolution of the mean CPU (hourly rates; finer
 	// for windows shorter than two days).
 	MeanResolution = time.Hour
@@ -35,21 +32,44 @@ const (
 	// its --query.max-samples (50 million by default).
 	DefaultMaxPoints = 5_000_000
 	DefaultParallel  = 2
+	// HistoryStep is the resolution of the first and last sample times:
+	// fine enough to tell three hours from a day, coarse enough to cost a
+	// sixtieth of a per-minute pass. A series is seen at a step when it has
+	// a sample in the five minutes before it, so spans are measured short
+	// (by up to a step at each end), never long.
+	HistoryStep = time.Hour
+	// ReplicaStep is the resolution of kube-state-metrics history: time at
+	// maxReplicas, running pods of Jobs.
+	ReplicaStep = 5 * time.Minute
+	// NetworkRate is the range of the network receive rates, and their step.
+	NetworkRate = 5 * time.Minute
 )
+
+// DefaultRequestMetrics are the request counters looked for, per pod, to
+// tell a live service from an idle one: the Prometheus client libraries'
+// and Spring's HTTP server counters, gRPC's, and Istio's.
+var DefaultRequestMetrics = []string{"http_requests_total", "http_server_requests_seconds_count", "grpc_server_handled_total", "istio_requests_total"}
 
 // UsageOptions configure [FetchUsage] and [FetchCluster].
 type UsageOptions struct {
-	End        time.Time     // the end of the window; zero means now
-	Window     time.Duration // default 14 days
-	Step       time.Duration // the CPU percentile's resolution; default 5m
-	RateWindow time.Duration // the range of rate() on CPU counters; default 5m
-	// CPUPercentile of each pod's CPU use; default 0.95.
+	End    time.Time     // the end of the window; zero means now
+	Window time.Duration // default 14 days
+	// Step is how often short-window CPU usage is sampled; default 1m.
+	Step time.Duration
+	// RateWindow is the range of irate() over CPU counters: it must hold
+	// two scrapes. Zero means three scrape intervals (measured), at least
+	// two minutes.
+	RateWindow time.Duration
+	// CPUPercentile of each pod's short-window CPU use; default 0.99.
 	CPUPercentile float64
 	// Namespaces limits the query to these namespaces; empty means all.
 	Namespaces []string
 	// Selector is extra label matchers for every series, for a
 	// Prometheus that holds several clusters: `cluster="prod"`.
 	Selector string
+	// RequestMetrics are the per-pod request counters to look for;
+	// nil means DefaultRequestMetrics.
+	RequestMetrics []string
 	// MaxPoints bounds series × steps per subquery; larger sets are split
 	// into chunks by namespace (and, within a large namespace, by the
 	// pods' last characters).
@@ -68,11 +88,11 @@ func (o UsageOptions) withDefaults() UsageOptions {
 	if o.Step == 0 {
 		o.Step = DefaultStep
 	}
-	if o.RateWindow == 0 {
-		o.RateWindow = DefaultRateWindow
-	}
 	if o.CPUPercentile == 0 {
 		o.CPUPercentile = rightsize.DefaultCPUPercentile
+	}
+	if o.RequestMetrics == nil {
+		o.RequestMetrics = DefaultRequestMetrics
 	}
 	if o.MaxPoints == 0 {
 		o.MaxPoints = DefaultMaxPoints
@@ -83,16 +103,25 @@ func (o UsageOptions) withDefaults() UsageOptions {
 	return o
 }
 
+var metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+
 // Check reports options that cannot work.
 func (o UsageOptions) Check() error {
 	o = o.withDefaults()
 	switch {
 	case o.Window < o.Step || o.Step <= 0:
 		return fmt.Errorf("window %v must be at least the step %v", o.Window, o.Step)
-	case o.RateWindow < o.Step && o.RateWindow < time.Minute:
-		return fmt.Errorf("rate window %v is too short: it needs two samples (use at least twice the scrape interval)", o.RateWindow)
+	case o.Window < time.Hour:
+		return fmt.Errorf("window %v is too short to size anything (a daily cycle is 24h)", o.Window)
+	case o.RateWindow != 0 && o.RateWindow < 30*time.Second:
+		return fmt.Errorf("rate window %v is too short: it must hold two scrapes", o.RateWindow)
 	case o.CPUPercentile <= 0 || o.CPUPercentile > 1:
-		return fmt.Errorf("CPU percentile %g: want a fraction in (0, 1], like 0.95", o.CPUPercentile)
+		return fmt.Errorf("CPU percentile %g: want a fraction in (0, 1], like 0.99", o.CPUPercentile)
+	}
+	for _, m := range o.RequestMetrics {
+		if !metricNameRE.MatchString(m) {
+			return fmt.Errorf("request metric %q: want a metric name like http_requests_total", m)
+		}
 	}
 	if o.Selector != "" {
 		if _, err := parseSelector(o.Selector); err != nil {
@@ -145,6 +174,20 @@ func splitMatchers(s string) []string {
 // ErrNoUsage is returned when Prometheus holds no container usage in the window.
 var ErrNoUsage = errors.New("no container usage found (container_memory_working_set_bytes from cAdvisor)")
 
+// BadDataError is returned when Prometheus answers with values no usage
+// can have (NaN, infinities, negative amounts): something between the
+// exporters and the answer is broken, and nothing is sized from it.
+type BadDataError struct {
+	Count    int      // bad values in all
+	Examples []string // the first few: query, series and value
+}
+
+// Error names the count and the first examples.
+func (e *BadDataError) Error() string {
+	return fmt.Sprintf("prometheus returned %d impossible value(s) (NaN, infinite or negative), e.g. %s; nothing was sized from them",
+		e.Count, strings.Join(e.Examples, "; "))
+}
+
 // container is the key of a container series.
 type container struct{ ns, pod, name string }
 
@@ -159,38 +202,128 @@ type query struct {
 	apply func(model.Vector)
 }
 
-// Stats selects what FetchUsage reads beyond which containers exist and
-// how much history each has. Each costs Prometheus a pass over the
-// window's samples: ask only for what is used.
-type Stats uint8
+// Stats selects what FetchUsage reads beyond which containers exist. Each
+// costs Prometheus a pass over the window's samples: ask only for what is
+// used.
+type Stats uint16
 
 // The statistics FetchUsage can read.
 const (
-	CPUPercentile Stats = 1 << iota // the CPU percentile (the costliest: a subquery)
-	MemoryPeak                      // the highest working set
-	Means                           // mean CPU and memory (Standard-mode cost allocation)
-	OOMKills                        // OOM kills and the memory limit at the kill
+	// CPUPeaks: the CPU percentile and the peak of each container's
+	// short-window usage (two subqueries at Step; the costliest).
+	CPUPeaks   Stats = 1 << iota
+	MemoryPeak       // the highest working set
+	Means            // mean CPU and memory (Standard-mode cost allocation)
+	OOMKills         // OOM kills and the memory limit at the kill
+	History          // first and last sample times of each container
+	Throttling       // the share of CFS periods throttled
+	Traffic          // per pod: network receive rates and request counters
+	Replicas         // per workload: mean replicas, HPA at max, Job pod-time
 	// ForRightsize is what recommendations use.
-	ForRightsize = CPUPercentile | MemoryPeak | OOMKills
+	ForRightsize = CPUPeaks | MemoryPeak | OOMKills | History | Throttling | Traffic | Replicas
 	// AllStats is everything.
-	AllStats = CPUPercentile | MemoryPeak | Means | OOMKills
+	AllStats = ForRightsize | Means
 )
 
 // oomPodsPerQuery bounds the pods named in one OOM query's regexp.
 const oomPodsPerQuery = 300
 
+// fetch holds one FetchUsage call's state.
+type fetch struct {
+	o             UsageOptions
+	mu            sync.Mutex
+	byKey         map[container]*rightsize.ContainerUsage
+	pods          map[rightsize.PodKey]rightsize.PodActivity
+	bad           []string
+	badCount      int
+	w             string // the window, in PromQL
+	cadvisor, ksm string // matchers
+	by            string
+}
+
+// check records an impossible value; it reports whether v is usable.
+func (f *fetch) check(name string, m model.Metric, v float64) bool {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 {
+		return true
+	}
+	f.badCount++
+	if len(f.bad) < 3 {
+		f.bad = append(f.bad, fmt.Sprintf("%s of %s: %g", name, seriesName(m), v))
+	}
+	return false
+}
+
+func seriesName(m model.Metric) string {
+	var parts []string
+	for _, l := range []model.LabelName{"namespace", "pod", "container", "deployment", "statefulset", "horizontalpodautoscaler"} {
+		if v := m[l]; v != "" {
+			parts = append(parts, string(v))
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// set stores a container statistic; the first stage's queries also say
+// which containers exist (create), the later ones only fill them in.
+func (f *fetch) set(name string, create bool, stat rightsize.Stat, store func(*rightsize.ContainerUsage, float64)) func(model.Vector) {
+	return func(v model.Vector) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, s := range v {
+			k := keyOf(s.Metric)
+			cu := f.byKey[k]
+			if cu == nil && create {
+				cu = &rightsize.ContainerUsage{Namespace: k.ns, Pod: k.pod, Container: k.name}
+				f.byKey[k] = cu
+			}
+			if cu == nil || !f.check(name, s.Metric, float64(s.Value)) {
+				continue
+			}
+			store(cu, float64(s.Value))
+			cu.Has |= stat
+		}
+	}
+}
+
+// setPod stores a pod statistic.
+func (f *fetch) setPod(name string, stat rightsize.Stat, store func(*rightsize.PodActivity, float64)) func(model.Vector) {
+	return func(v model.Vector) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, s := range v {
+			if !f.check(name, s.Metric, float64(s.Value)) {
+				continue
+			}
+			k := rightsize.PodKey{Namespace: string(s.Metric["namespace"]), Pod: string(s.Metric["pod"])}
+			a := f.pods[k]
+			store(&a, float64(s.Value))
+			a.Has |= stat
+			f.pods[k] = a
+		}
+	}
+}
+
 // FetchUsage reads the containers' usage over the window with a bounded
 // number of queries, each aggregated server-side, per container of each
-// pod, what stats asks for (zero means AllStats): the CPU percentile of
-// rates over RateWindow every Step (a subquery, chunked so that no query
-// holds more than MaxPoints points) with the memory sample count, the
-// peak working set, the mean CPU (of hourly rates) and working set, OOM
-// kills with the memory limit at the kill (read only for the containers
-// kube-state-metrics saw OOM-killed); and the pod and ReplicaSet owners.
-// It runs in two stages: the passes over the memory series, which list the
-// containers, then the CPU subqueries chunked by that list. The number of
-// queries grows with containers × steps / MaxPoints and with OOM-killed
-// pods / 300, not with the number of workloads.
+// pod, what stats asks for (zero means AllStats):
+//
+//   - the CPU percentile and peak of short-window usage: irate() — the
+//     rate between the last two scrapes — sampled every Step, so each
+//     window is one scrape interval long (measured first, and reported as
+//     Usage.PeakResolution); subqueries chunked so that no query holds
+//     more than MaxPoints points;
+//   - the memory sample count, first and last sample times, peak and mean
+//     working set; the mean CPU (hourly rates); the share of CFS periods
+//     throttled; OOM kills with the memory limit at the kill;
+//   - per pod, the peak and median 5-minute network receive rates and the
+//     requests counted by RequestMetrics;
+//   - per workload, from kube-state-metrics: mean replicas, the share of
+//     the window each HPA sat at its maximum, running pod-time of Jobs;
+//     and the pod, ReplicaSet and Job owners.
+//
+// Missing series leave their statistic unknown (not zero). A value no
+// usage can have (NaN, infinite, negative) fails the call with a
+// *BadDataError. Prometheus warnings are returned in Usage.Warnings.
 func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) (*rightsize.Usage, error) {
 	if err := opts.Check(); err != nil {
 		return nil, err
@@ -200,67 +333,92 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	}
 	o := opts.withDefaults()
 	extra, _ := parseSelector(o.Selector)
-	w, step, rw := promDuration(o.Window), promDuration(o.Step), promDuration(o.RateWindow)
-	cadvisor := matchers(append([]string{`container!=""`, `container!="POD"`}, extra...), o.Namespaces)
-	ksm := matchers(extra, o.Namespaces)
-	by := "by (namespace, pod, container)"
-
+	f := &fetch{o: o, byKey: map[container]*rightsize.ContainerUsage{}, pods: map[rightsize.PodKey]rightsize.PodActivity{},
+		w: promDuration(o.Window), by: "by (namespace, pod, container)",
+		cadvisor: matchers(append([]string{`container!=""`, `container!="POD"`}, extra...), o.Namespaces),
+		ksm:      matchers(extra, o.Namespaces)}
 	u := &rightsize.Usage{End: o.End, Window: o.Window, Step: o.Step, CPUPercentile: o.CPUPercentile,
-		Owners: map[rightsize.PodKey]rightsize.WorkloadRef{}}
-	byKey := map[container]*rightsize.ContainerUsage{}
-	var mu sync.Mutex
-	// set stores a statistic; the first stage's queries also say which
-	// containers exist (create), the second's only fill them in.
-	set := func(create bool, f func(*rightsize.ContainerUsage, float64)) func(model.Vector) {
-		return func(v model.Vector) {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, s := range v {
-				k := keyOf(s.Metric)
-				cu := byKey[k]
-				if cu == nil && create {
-					cu = &rightsize.ContainerUsage{Namespace: k.ns, Pod: k.pod, Container: k.name}
-					byKey[k] = cu
-				}
-				if cu != nil && !math.IsNaN(float64(s.Value)) {
-					f(cu, float64(s.Value))
-				}
-			}
-		}
+		Owners: map[rightsize.PodKey]rightsize.WorkloadRef{}, Pods: f.pods, Workloads: map[rightsize.WorkloadRef]rightsize.WorkloadHistory{}}
+	if stats&Traffic != 0 {
+		u.RequestMetrics = o.RequestMetrics
 	}
-	mem := func(fn string) string {
-		return fmt.Sprintf(`max %s (%s(container_memory_working_set_bytes{%s}[%s]))`, by, fn, cadvisor, w)
+	rateRange := o.RateWindow
+	if stats&CPUPeaks != 0 {
+		interval, err := scrapeInterval(ctx, c, o.End, f.cadvisor)
+		if err != nil {
+			return nil, err
+		}
+		u.PeakResolution = max(interval, time.Second)
+		if rateRange == 0 {
+			rateRange = max(2*time.Minute, 3*interval).Round(time.Second)
+		}
 	}
 
 	// 1. The passes over the memory series, which say which containers
 	// exist (and plan the chunks of the second stage), and which
 	// containers were OOM-killed.
-	var first []query
-	if stats&CPUPercentile != 0 {
-		first = append(first, query{"memory samples", mem("count_over_time"),
-			set(true, func(cu *rightsize.ContainerUsage, v float64) { cu.Samples = int(v) })})
+	mem := func(fn string) string {
+		return fmt.Sprintf(`max %s (%s(container_memory_working_set_bytes{%s}[%s]))`, f.by, fn, f.cadvisor, f.w)
 	}
-	if stats&MemoryPeak != 0 || stats&(CPUPercentile|Means) == 0 {
+	memSub := func(fn, agg string) string {
+		return fmt.Sprintf(`%s %s (%s(timestamp(container_memory_working_set_bytes{%s})[%s:%s]))`, agg, f.by, fn, f.cadvisor, f.w, promDuration(HistoryStep))
+	}
+	first := []query{{"memory samples", mem("count_over_time"),
+		f.set("memory samples", true, 0, func(cu *rightsize.ContainerUsage, v float64) { cu.Samples = int(v) })}}
+	if stats&MemoryPeak != 0 {
 		first = append(first, query{"memory peak", mem("max_over_time"),
-			set(true, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryPeak = v })})
+			f.set("memory peak", true, rightsize.StatMemoryPeak, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryPeak = v })})
 	}
 	if stats&Means != 0 {
 		first = append(first, query{"memory mean", mem("avg_over_time"),
-			set(true, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryAvg = v })})
+			f.set("memory mean", true, rightsize.StatMemoryAvg, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryAvg = v })})
+	}
+	var firsts, lasts map[container]time.Time
+	if stats&History != 0 {
+		firsts, lasts = map[container]time.Time{}, map[container]time.Time{}
+		stamp := func(into map[container]time.Time) func(model.Vector) {
+			return func(v model.Vector) {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				for _, s := range v {
+					if f.check("sample time", s.Metric, float64(s.Value)) {
+						into[keyOf(s.Metric)] = time.Unix(0, int64(float64(s.Value)*1e9)).UTC()
+					}
+				}
+			}
+		}
+		first = append(first, query{"first sample", memSub("min_over_time", "min"), stamp(firsts)},
+			query{"last sample", memSub("max_over_time", "max"), stamp(lasts)})
 	}
 	var oomed model.Vector
 	if stats&OOMKills != 0 {
 		first = append(first, query{"OOM-killed containers", fmt.Sprintf(`max %s (max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"%s}[%s])) == 1`,
-			by, comma(ksm), w), func(v model.Vector) { oomed = v }})
+			f.by, comma(f.ksm), f.w), func(v model.Vector) { oomed = v }})
 	}
 	if err := run(ctx, c, o.End, o.Parallel, first); err != nil {
 		return nil, err
 	}
-	if len(byKey) == 0 {
+	if len(f.byKey) == 0 {
+		if err := f.err(); err != nil {
+			return nil, err
+		}
 		return nil, ErrNoUsage
 	}
+	for k, cu := range f.byKey {
+		a, okA := firsts[k]
+		b, okB := lasts[k]
+		// Times outside the window (a clock gone wrong) are clamped to it.
+		first, last := maxTime(a, o.End.Add(-o.Window)), minTime(b, o.End)
+		if okA && okB && !last.Before(first) {
+			cu.First, cu.Last = first, last
+			cu.Has |= rightsize.StatHistory
+		}
+		if stats&OOMKills != 0 {
+			cu.Has |= rightsize.StatOOM
+		}
+	}
 	perNS := map[string]map[string]int{}
-	for k := range byKey {
+	for k := range f.byKey {
 		if perNS[k.ns] == nil {
 			perNS[k.ns] = map[string]int{}
 		}
@@ -271,38 +429,63 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	// outside: an aggregation inside is evaluated at every step and costs
 	// more than the rates themselves. A container restarted has one series
 	// per run; the highest run counts.
-	cpuRate := func(m, r string) string {
-		return fmt.Sprintf(`rate(container_cpu_usage_seconds_total{%s}[%s])`, m, r)
-	}
 	var qs []query
-	if stats&CPUPercentile != 0 {
+	if stats&CPUPeaks != 0 {
+		irate := func(m string) string {
+			return fmt.Sprintf(`irate(container_cpu_usage_seconds_total{%s}[%s])`, m, promDuration(rateRange))
+		}
+		step := promDuration(o.Step)
 		for _, m := range plan(perNS, o.MaxPoints/(int(o.Window/o.Step)+1)) {
-			qs = append(qs, query{"CPU percentile", fmt.Sprintf(`max %s (quantile_over_time(%g, %s[%s:%s]))`,
-				by, o.CPUPercentile, cpuRate(join(cadvisor, m), rw), w, step),
-				set(false, func(cu *rightsize.ContainerUsage, v float64) { cu.CPU = v })})
+			sel := join(f.cadvisor, m)
+			qs = append(qs,
+				query{"CPU percentile", fmt.Sprintf(`max %s (quantile_over_time(%g, %s[%s:%s]))`, f.by, o.CPUPercentile, irate(sel), f.w, step),
+					f.set("CPU percentile", false, rightsize.StatCPUHigh, func(cu *rightsize.ContainerUsage, v float64) { cu.CPUHigh = v })},
+				query{"CPU peak", fmt.Sprintf(`max %s (max_over_time(%s[%s:%s]))`, f.by, irate(sel), f.w, step),
+					f.set("CPU peak", false, rightsize.StatCPUPeak, func(cu *rightsize.ContainerUsage, v float64) { cu.CPUPeak = v })})
 		}
 	}
 	if stats&Means != 0 {
 		// Hourly, or finer for short windows: a partial first window
 		// counts as a whole one, so keep it under 1/48 of the window.
-		mean := max(min(MeanResolution, o.Window/48), o.RateWindow)
+		mean := max(min(MeanResolution, o.Window/48), 5*time.Minute)
 		for _, m := range plan(perNS, o.MaxPoints/(int(o.Window/mean)+1)) {
-			qs = append(qs, query{"CPU mean", fmt.Sprintf(`max %s (avg_over_time(%s[%s:%s]))`,
-				by, cpuRate(join(cadvisor, m), promDuration(mean)), w, promDuration(mean)),
-				set(false, func(cu *rightsize.ContainerUsage, v float64) { cu.CPUAvg = v })})
+			qs = append(qs, query{"CPU mean", fmt.Sprintf(`max %s (avg_over_time(rate(container_cpu_usage_seconds_total{%s}[%s])[%s:%s]))`,
+				f.by, join(f.cadvisor, m), promDuration(mean), f.w, promDuration(mean)),
+				f.set("CPU mean", false, rightsize.StatCPUAvg, func(cu *rightsize.ContainerUsage, v float64) { cu.CPUAvg = v })})
 		}
 	}
+	if stats&Throttling != 0 {
+		// Containers without a CPU limit have no CFS periods: their
+		// throttling stays unknown rather than 0/0.
+		qs = append(qs, query{"CPU throttling", fmt.Sprintf(`sum %s (increase(container_cpu_cfs_throttled_periods_total{%s}[%s])) / (sum %s (increase(container_cpu_cfs_periods_total{%s}[%s])) > 0)`,
+			f.by, f.cadvisor, f.w, f.by, f.cadvisor, f.w),
+			f.set("CPU throttling", false, rightsize.StatThrottling, func(cu *rightsize.ContainerUsage, v float64) { cu.Throttled = math.Min(v, 1) })})
+	}
+	if stats&OOMKills != 0 {
+		qs = append(qs, query{"restarts", fmt.Sprintf(`sum %s (increase(kube_pod_container_status_restarts_total{%s}[%s]))`, f.by, f.ksm, f.w),
+			f.set("restarts", false, rightsize.StatRestarts, func(cu *rightsize.ContainerUsage, v float64) { cu.Restarts = int(math.Round(v)) })})
+	}
 	for _, pods := range oomChunks(oomed) {
-		m := join(ksm, pods)
+		m := join(f.ksm, pods)
 		qs = append(qs,
-			query{"OOM kills", fmt.Sprintf(`sum %s (increase(kube_pod_container_status_restarts_total{%s}[%s]))`, by, m, w),
-				set(false, func(cu *rightsize.ContainerUsage, v float64) { cu.OOMKills = max(1, int(math.Round(v))) })},
-			query{"memory limit at OOM", fmt.Sprintf(`max %s (max_over_time(kube_pod_container_resource_limits{resource="memory",%s}[%s]))`, by, m, w),
-				set(false, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryLimitAtOOM = v })})
+			query{"OOM kills", fmt.Sprintf(`sum %s (increase(kube_pod_container_status_restarts_total{%s}[%s]))`, f.by, m, f.w),
+				f.set("OOM kills", false, 0, func(cu *rightsize.ContainerUsage, v float64) { cu.OOMKills = max(1, int(math.Round(v))) })},
+			query{"memory limit at OOM", fmt.Sprintf(`max %s (max_over_time(kube_pod_container_resource_limits{resource="memory",%s}[%s]))`, f.by, m, f.w),
+				f.set("memory limit at OOM", false, 0, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryLimitAtOOM = v })})
+	}
+	if stats&Traffic != 0 {
+		qs = append(qs, f.trafficQueries(extra)...)
 	}
 	var owners ownerSet
-	qs = append(qs, query{"owners", owners.query(ksm, w), func(v model.Vector) { mu.Lock(); owners.add(v); mu.Unlock() }})
+	qs = append(qs, query{"owners", owners.query(f.ksm, f.w), func(v model.Vector) { f.mu.Lock(); owners.add(v); f.mu.Unlock() }})
+	var hist replicaHistory
+	if stats&Replicas != 0 {
+		qs = append(qs, hist.queries(f)...)
+	}
 	if err := run(ctx, c, o.End, o.Parallel, qs); err != nil {
+		return nil, err
+	}
+	if err := f.err(); err != nil {
 		return nil, err
 	}
 	// Restarts of containers never OOM-killed do not count as OOM kills.
@@ -310,16 +493,192 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	for _, s := range oomed {
 		oomKeys[keyOf(s.Metric)] = true
 	}
-	for k, cu := range byKey {
+	for k, cu := range f.byKey {
 		if !oomKeys[k] {
 			cu.OOMKills, cu.MemoryLimitAtOOM = 0, 0
 		}
 	}
-	for _, k := range slices.SortedFunc(maps.Keys(byKey), compareContainers) {
-		u.Containers = append(u.Containers, *byKey[k])
+	for _, k := range slices.SortedFunc(maps.Keys(f.byKey), compareContainers) {
+		u.Containers = append(u.Containers, *f.byKey[k])
 	}
 	u.Owners = owners.resolve()
+	if stats&Replicas != 0 {
+		hist.into(u, o.Window)
+	}
+	u.Warnings = c.Warnings()
 	return u, nil
+}
+
+func (f *fetch) err() error {
+	if f.badCount == 0 {
+		return nil
+	}
+	return &BadDataError{Count: f.badCount, Examples: f.bad}
+}
+
+// scrapeInterval measures the median interval between cAdvisor CPU
+// samples over the last hour before end.
+func scrapeInterval(ctx context.Context, c *Client, end time.Time, sel string) (time.Duration, error) {
+	v, err := c.Vector(ctx, fmt.Sprintf(`quantile(0.5, count_over_time(container_cpu_usage_seconds_total{%s}[1h]))`, sel), end)
+	if err != nil {
+		return 0, fmt.Errorf("scrape interval: %w", err)
+	}
+	if len(v) == 0 || !(float64(v[0].Value) >= 2) || math.IsInf(float64(v[0].Value), 0) {
+		// No CPU series in the last hour (or one sample): assume the
+		// common one-minute scrape; the rate window then holds two or three.
+		return time.Minute, nil
+	}
+	// n samples in an hour are n or n-1 intervals (the range is closed in
+	// Prometheus 2, left-open in 3): snap to a whole multiple of 5 s.
+	d := float64(time.Hour) / float64(v[0].Value)
+	if snap := math.Round(d/float64(5*time.Second)) * float64(5*time.Second); snap > 0 && math.Abs(snap-d) <= 0.03*snap {
+		d = snap
+	}
+	return time.Duration(d).Round(time.Second), nil
+}
+
+// trafficQueries read what each pod received: network bytes (peak and
+// median of 5-minute rates) and the request counters.
+func (f *fetch) trafficQueries(extra []string) []query {
+	net := matchers(extra, f.o.Namespaces)
+	rate := fmt.Sprintf(`max by (namespace, pod) (sum by (namespace, pod, container) (rate(container_network_receive_bytes_total{%s}[%s])))`,
+		net, promDuration(NetworkRate))
+	sub := fmt.Sprintf(`[%s:%s]`, f.w, promDuration(NetworkRate))
+	qs := []query{
+		{"network receive peak", `max by (namespace, pod) (max_over_time(` + rate + sub + `))`,
+			f.setPod("network receive peak", rightsize.StatNetwork, func(a *rightsize.PodActivity, v float64) { a.RxPeak = v })},
+		{"network receive median", `max by (namespace, pod) (quantile_over_time(0.5, ` + rate + sub + `))`,
+			f.setPod("network receive median", 0, func(a *rightsize.PodActivity, v float64) { a.RxTypical = v })},
+	}
+	if len(f.o.RequestMetrics) > 0 {
+		// Each counter tagged apart, so that series differing only in
+		// their name do not collide once increase() drops it.
+		var parts []string
+		for _, m := range f.o.RequestMetrics {
+			parts = append(parts, fmt.Sprintf(`label_replace(sum by (namespace, pod) (increase(%s{pod!=""%s}[%s])), "metric", %q, "", "")`,
+				m, comma(net), f.w, m))
+		}
+		qs = append(qs, query{"requests", `sum by (namespace, pod) (` + strings.Join(parts, " or ") + `)`,
+			f.setPod("requests", rightsize.StatRequests, func(a *rightsize.PodActivity, v float64) { a.Requests = v })})
+	}
+	return qs
+}
+
+// replicaHistory collects kube-state-metrics history per workload.
+type replicaHistory struct {
+	mu       sync.Mutex
+	replicas map[rightsize.WorkloadRef]float64
+	atMax    map[[2]string]float64 // namespace, HPA → share of the window
+	targets  map[[2]string]rightsize.WorkloadRef
+	running  map[rightsize.PodKey]float64 // pod → steps running
+	jobs     map[[2]string]rightsize.WorkloadRef
+}
+
+func (h *replicaHistory) queries(f *fetch) []query {
+	h.replicas, h.atMax, h.targets = map[rightsize.WorkloadRef]float64{}, map[[2]string]float64{}, map[[2]string]rightsize.WorkloadRef{}
+	h.running, h.jobs = map[rightsize.PodKey]float64{}, map[[2]string]rightsize.WorkloadRef{}
+	step := promDuration(ReplicaStep)
+	avg := func(kind, metric, label string) query {
+		return query{"mean replicas", fmt.Sprintf(`max by (namespace, %s) (avg_over_time(%s{%s}[%s]))`, label, metric, f.ksm, f.w), func(v model.Vector) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			for _, s := range v {
+				if f.locked("mean replicas", s.Metric, float64(s.Value)) {
+					h.replicas[rightsize.WorkloadRef{Kind: kind, Namespace: string(s.Metric["namespace"]), Name: string(s.Metric[model.LabelName(label)])}] = float64(s.Value)
+				}
+			}
+		}}
+	}
+	hpa := `max by (namespace, horizontalpodautoscaler) (%s{%s})`
+	return []query{
+		avg(rightsize.KindDeployment, "kube_deployment_status_replicas", "deployment"),
+		avg(rightsize.KindStatefulSet, "kube_statefulset_status_replicas", "statefulset"),
+		avg(rightsize.KindDaemonSet, "kube_daemonset_status_desired_number_scheduled", "daemonset"),
+		{"HPA at max", fmt.Sprintf(`avg_over_time((%s >= bool %s)[%s:%s])`,
+			fmt.Sprintf(hpa, "kube_horizontalpodautoscaler_status_current_replicas", f.ksm),
+			fmt.Sprintf(hpa, "kube_horizontalpodautoscaler_spec_max_replicas", f.ksm), f.w, step), func(v model.Vector) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			for _, s := range v {
+				if f.locked("HPA at max", s.Metric, float64(s.Value)) {
+					h.atMax[[2]string{string(s.Metric["namespace"]), string(s.Metric["horizontalpodautoscaler"])}] = float64(s.Value)
+				}
+			}
+		}},
+		{"HPA targets", fmt.Sprintf(`max by (namespace, horizontalpodautoscaler, scaletargetref_kind, scaletargetref_name) (last_over_time(kube_horizontalpodautoscaler_info{%s}[%s]))`, f.ksm, f.w), func(v model.Vector) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			for _, s := range v {
+				m := s.Metric
+				h.targets[[2]string{string(m["namespace"]), string(m["horizontalpodautoscaler"])}] = rightsize.WorkloadRef{
+					Kind: string(m["scaletargetref_kind"]), Namespace: string(m["namespace"]), Name: string(m["scaletargetref_name"])}
+			}
+		}},
+		{"running pods", fmt.Sprintf(`max by (namespace, pod) (count_over_time((kube_pod_status_phase{phase="Running"%s} == 1)[%s:%s]))`, comma(f.ksm), f.w, step), func(v model.Vector) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			for _, s := range v {
+				if f.locked("running pods", s.Metric, float64(s.Value)) {
+					h.running[rightsize.PodKey{Namespace: string(s.Metric["namespace"]), Pod: string(s.Metric["pod"])}] = float64(s.Value)
+				}
+			}
+		}},
+		{"job owners", fmt.Sprintf(`max by (namespace, job_name, owner_kind, owner_name) (last_over_time(kube_job_owner{%s}[%s]))`, f.ksm, f.w), func(v model.Vector) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			for _, s := range v {
+				m := s.Metric
+				if m["owner_kind"] == "CronJob" {
+					h.jobs[[2]string{string(m["namespace"]), string(m["job_name"])}] = rightsize.WorkloadRef{Kind: rightsize.KindCronJob, Namespace: string(m["namespace"]), Name: string(m["owner_name"])}
+				}
+			}
+		}},
+	}
+}
+
+// locked is check for callers that hold their own lock, not f.mu.
+func (f *fetch) locked(name string, m model.Metric, v float64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.check(name, m, v)
+}
+
+// into stores the history in u: mean replicas of Deployments and
+// StatefulSets, the HPA share at max on the workload it scales, and the
+// mean running pods of Jobs and CronJobs (running pod-time over the window).
+func (h *replicaHistory) into(u *rightsize.Usage, window time.Duration) {
+	put := func(ref rightsize.WorkloadRef, f func(*rightsize.WorkloadHistory)) {
+		w := u.Workloads[ref]
+		f(&w)
+		u.Workloads[ref] = w
+	}
+	for ref, n := range h.replicas {
+		put(ref, func(w *rightsize.WorkloadHistory) { w.AvgReplicas, w.Has = n, w.Has|rightsize.StatReplicas })
+	}
+	for k, share := range h.atMax {
+		if ref, ok := h.targets[k]; ok {
+			put(ref, func(w *rightsize.WorkloadHistory) { w.HPAAtMax, w.Has = share, w.Has|rightsize.StatHPAAtMax })
+		}
+	}
+	// A CronJob's runs are one workload: its Jobs' pods are its pods.
+	for pod, ref := range u.Owners {
+		if ref.Kind == rightsize.KindJob {
+			if cj, ok := h.jobs[[2]string{ref.Namespace, ref.Name}]; ok {
+				u.Owners[pod] = cj
+			}
+		}
+	}
+	steps := window.Seconds() / ReplicaStep.Seconds()
+	jobTime := map[rightsize.WorkloadRef]float64{}
+	for pod, n := range h.running {
+		ref, ok := u.Owners[pod]
+		if ok && (ref.Kind == rightsize.KindJob || ref.Kind == rightsize.KindCronJob) {
+			jobTime[ref] += n
+		}
+	}
+	for ref, n := range jobTime {
+		put(ref, func(w *rightsize.WorkloadHistory) { w.AvgReplicas, w.Has = n/steps, w.Has|rightsize.StatReplicas })
+	}
 }
 
 // oomChunks returns pod matchers naming the OOM-killed containers' pods,
@@ -573,269 +932,16 @@ func (o *ownerSet) resolve() map[rightsize.PodKey]rightsize.WorkloadRef {
 // PromQL string (whose backslashes are escaped once more).
 func quoteRegexp(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), `\`, `\\`) }
 
-// FetchCluster reads the cluster's inventory from kube-state-metrics at
-// opts.End, in two queries: the requests and limits of every live pod's
-// containers, and one union of the metadata (pod nodes and owners,
-// ReplicaSet owners, replicas, workload labels, HPAs, node labels and
-// capacity). It is for when the Kubernetes API is out of reach: workloads'
-// containers are taken from their live pods, and node machine types and
-// Spot need kube-state-metrics to export those labels
-// (--metric-labels-allowlist=nodes=[node.kubernetes.io/instance-type,…]).
-func FetchCluster(ctx context.Context, c *Client, opts UsageOptions) (*rightsize.Cluster, error) {
-	if err := opts.Check(); err != nil {
-		return nil, err
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
 	}
-	o := opts.withDefaults()
-	extra, _ := parseSelector(o.Selector)
-	ns := matchers(extra, o.Namespaces)
-	all := matchers(extra, nil)
-	tag := func(q, expr string) string { return fmt.Sprintf(`label_replace(%s, "q", %q, "", "")`, expr, q) }
-	resources := strings.Join([]string{
-		tag("req", fmt.Sprintf(`max by (namespace, pod, container, resource) (kube_pod_container_resource_requests{resource=~"cpu|memory"%s})`, comma(ns))),
-		tag("lim", fmt.Sprintf(`max by (namespace, pod, container, resource) (kube_pod_container_resource_limits{resource=~"cpu|memory"%s})`, comma(ns))),
-	}, " or ")
-	meta := strings.Join([]string{
-		tag("info", fmt.Sprintf(`max by (namespace, pod, node) (kube_pod_info{%s})`, ns)),
-		tag("live", fmt.Sprintf(`max by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running"%s} == 1)`, comma(ns))),
-		tag("pod", fmt.Sprintf(`max by (namespace, pod, owner_kind, owner_name) (kube_pod_owner{%s})`, ns)),
-		tag("rs", fmt.Sprintf(`max by (namespace, replicaset, owner_kind, owner_name) (kube_replicaset_owner{%s})`, ns)),
-		tag("deploy", fmt.Sprintf(`max by (namespace, deployment) (kube_deployment_spec_replicas{%s})`, ns)),
-		tag("sts", fmt.Sprintf(`max by (namespace, statefulset) (kube_statefulset_replicas{%s})`, ns)),
-		tag("deploy_labels", fmt.Sprintf(`kube_deployment_labels{%s}`, ns)),
-		tag("sts_labels", fmt.Sprintf(`kube_statefulset_labels{%s}`, ns)),
-		tag("hpa_min", fmt.Sprintf(`max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_min_replicas{%s})`, ns)),
-		tag("hpa_max", fmt.Sprintf(`max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{%s})`, ns)),
-		tag("hpa_cur", fmt.Sprintf(`max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{%s})`, ns)),
-		tag("hpa_target", fmt.Sprintf(`max by (namespace, horizontalpodautoscaler, metric_name, metric_target_type) (kube_horizontalpodautoscaler_spec_target_metric{%s})`, ns)),
-		tag("hpa_info", fmt.Sprintf(`max by (namespace, horizontalpodautoscaler, scaletargetref_kind, scaletargetref_name) (kube_horizontalpodautoscaler_info{%s})`, ns)),
-		tag("node_labels", fmt.Sprintf(`kube_node_labels{%s}`, all)),
-		tag("node_cap", fmt.Sprintf(`max by (node, resource) (kube_node_status_capacity{resource=~"cpu|memory"%s})`, comma(all))),
-		tag("node_alloc", fmt.Sprintf(`max by (node, resource) (kube_node_status_allocatable{resource=~"cpu|memory"%s})`, comma(all))),
-	}, " or ")
-	var res, md model.Vector
-	err := run(ctx, c, o.End, o.Parallel, []query{
-		{"requests and limits", resources, func(v model.Vector) { res = v }},
-		{"inventory", meta, func(v model.Vector) { md = v }},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return inventory(res, md), nil
+	return b
 }
 
-// inventory assembles a cluster from FetchCluster's two results.
-func inventory(res, md model.Vector) *rightsize.Cluster {
-	type pod struct {
-		node       string
-		containers map[string]*rightsize.Container
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
 	}
-	pods := map[rightsize.PodKey]*pod{}
-	getPod := func(m model.Metric) *pod {
-		k := rightsize.PodKey{Namespace: string(m["namespace"]), Pod: string(m["pod"])}
-		if pods[k] == nil {
-			pods[k] = &pod{containers: map[string]*rightsize.Container{}}
-		}
-		return pods[k]
-	}
-	live := map[rightsize.PodKey]bool{}
-	var owners ownerSet
-	owners.add(nil)
-	replicas := map[rightsize.WorkloadRef]int{}
-	labels := map[rightsize.WorkloadRef]map[string]string{}
-	type hpaKey struct{ ns, name string }
-	hpas := map[hpaKey]*rightsize.HPA{}
-	targets := map[hpaKey]rightsize.WorkloadRef{}
-	getHPA := func(m model.Metric) *rightsize.HPA {
-		k := hpaKey{string(m["namespace"]), string(m["horizontalpodautoscaler"])}
-		if hpas[k] == nil {
-			hpas[k] = &rightsize.HPA{Name: k.name, MinReplicas: 1, CPUMetric: -1}
-		}
-		return hpas[k]
-	}
-	nodes := map[string]*rightsize.Node{}
-	getNode := func(m model.Metric) *rightsize.Node {
-		name := string(m["node"])
-		if nodes[name] == nil {
-			nodes[name] = &rightsize.Node{Name: name}
-		}
-		return nodes[name]
-	}
-	for _, s := range res {
-		m, v := s.Metric, float64(s.Value)
-		p := getPod(m)
-		name := string(m["container"])
-		ct := p.containers[name]
-		if ct == nil {
-			ct = &rightsize.Container{Name: name}
-			p.containers[name] = ct
-		}
-		if m["q"] == "lim" {
-			setResource(&ct.Limits, m, v)
-		} else {
-			setResource(&ct.Requests, m, v)
-		}
-	}
-	hasLive := false
-	metrics := map[hpaKey]int{}
-	for _, s := range md {
-		m, v := s.Metric, float64(s.Value)
-		ref := func(kind, label string) rightsize.WorkloadRef {
-			return rightsize.WorkloadRef{Kind: kind, Namespace: string(m["namespace"]), Name: string(m[model.LabelName(label)])}
-		}
-		switch m["q"] {
-		case "info":
-			getPod(m).node = string(m["node"])
-		case "live":
-			hasLive = true
-			live[rightsize.PodKey{Namespace: string(m["namespace"]), Pod: string(m["pod"])}] = true
-		case "pod", "rs":
-			owners.add(model.Vector{s})
-		case "deploy":
-			replicas[ref(rightsize.KindDeployment, "deployment")] = int(v)
-		case "sts":
-			replicas[ref(rightsize.KindStatefulSet, "statefulset")] = int(v)
-		case "deploy_labels":
-			labels[ref(rightsize.KindDeployment, "deployment")] = workloadLabels(m)
-		case "sts_labels":
-			labels[ref(rightsize.KindStatefulSet, "statefulset")] = workloadLabels(m)
-		case "hpa_min":
-			getHPA(m).MinReplicas = int(v)
-		case "hpa_max":
-			getHPA(m).MaxReplicas = int(v)
-		case "hpa_cur":
-			getHPA(m).CurrentReplicas = int(v)
-		case "hpa_target":
-			h := getHPA(m)
-			metrics[hpaKey{string(m["namespace"]), h.Name}]++
-			switch {
-			case m["metric_name"] == "cpu" && m["metric_target_type"] == "utilization":
-				h.CPUTarget = v / 100
-			case m["metric_name"] == "memory" && m["metric_target_type"] == "utilization":
-				h.MemoryTarget = v / 100
-			default:
-				h.OtherMetrics++
-			}
-		case "hpa_info":
-			h := getHPA(m)
-			targets[hpaKey{string(m["namespace"]), h.Name}] = ref(string(m["scaletargetref_kind"]), "scaletargetref_name")
-		case "node_labels":
-			n := getNode(m)
-			n.MachineType = string(m["label_node_kubernetes_io_instance_type"])
-			if n.MachineType == "" {
-				n.MachineType = string(m["label_beta_kubernetes_io_instance_type"])
-			}
-			n.Spot = m["label_cloud_google_com_gke_spot"] == "true" || m["label_cloud_google_com_gke_preemptible"] == "true"
-			n.Pool = string(m["label_cloud_google_com_gke_nodepool"])
-			n.Region = string(m["label_topology_kubernetes_io_region"])
-		case "node_cap", "node_alloc":
-			if n := getNode(m); m["q"] == "node_alloc" {
-				setResource(&n.Allocatable, m, v)
-			} else {
-				setResource(&n.Capacity, m, v)
-			}
-		}
-	}
-	c := &rightsize.Cluster{}
-	owner := owners.resolve()
-	template := map[rightsize.WorkloadRef]map[string]rightsize.Container{}
-	count := map[rightsize.WorkloadRef]int{}
-	for _, k := range slices.SortedFunc(maps.Keys(pods), func(a, b rightsize.PodKey) int {
-		return strings.Compare(a.Namespace+"/"+a.Pod, b.Namespace+"/"+b.Pod)
-	}) {
-		p := pods[k]
-		if (hasLive && !live[k]) || len(p.containers) == 0 {
-			continue
-		}
-		ref, ok := owner[k]
-		if !ok {
-			ref = rightsize.WorkloadRef{Kind: rightsize.KindPod, Namespace: k.Namespace, Name: k.Pod}
-		}
-		pod := rightsize.Pod{Namespace: k.Namespace, Name: k.Pod, Owner: ref, Node: p.node}
-		if template[ref] == nil {
-			template[ref] = map[string]rightsize.Container{}
-		}
-		for _, name := range slices.Sorted(maps.Keys(p.containers)) {
-			ct := *p.containers[name]
-			pod.Containers = append(pod.Containers, ct)
-			t := template[ref][name]
-			t.Name = name
-			t.Requests = rightsize.Resources{CPU: max(t.Requests.CPU, ct.Requests.CPU), Memory: max(t.Requests.Memory, ct.Requests.Memory)}
-			t.Limits = rightsize.Resources{CPU: max(t.Limits.CPU, ct.Limits.CPU), Memory: max(t.Limits.Memory, ct.Limits.Memory)}
-			template[ref][name] = t
-		}
-		count[ref]++
-		c.Pods = append(c.Pods, pod)
-	}
-	for ref := range replicas {
-		if template[ref] == nil {
-			template[ref] = map[string]rightsize.Container{}
-		}
-	}
-	for ref, cs := range template {
-		w := rightsize.Workload{WorkloadRef: ref, Labels: labels[ref], Replicas: count[ref]}
-		if n, ok := replicas[ref]; ok {
-			w.Replicas = n
-		}
-		for _, name := range slices.Sorted(maps.Keys(cs)) {
-			w.Containers = append(w.Containers, cs[name])
-		}
-		c.Workloads = append(c.Workloads, w)
-	}
-	byRef := make(map[rightsize.WorkloadRef]int, len(c.Workloads))
-	for i, w := range c.Workloads {
-		byRef[w.WorkloadRef] = i
-	}
-	for k, h := range hpas {
-		if metrics[k] == 1 && h.CPUTarget > 0 {
-			h.CPUMetric = 0 // the only metric; with several, its index is unknown
-		}
-		if i, ok := byRef[targets[k]]; ok {
-			c.Workloads[i].HPA = h
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(nodes)) {
-		c.Nodes = append(c.Nodes, *nodes[name])
-	}
-	c.AddOrphanOwners()
-	return c
-}
-
-// setResource stores v as the CPU or memory of r, by m's resource label.
-func setResource(r *rightsize.Resources, m model.Metric, v float64) {
-	if m["resource"] == "cpu" {
-		r.CPU = v
-	} else {
-		r.Memory = v
-	}
-}
-
-// workloadLabels turns kube-state-metrics' label_* labels back into
-// Kubernetes labels: the component labels by name, others as sanitised.
-func workloadLabels(m model.Metric) map[string]string {
-	known := map[string]string{}
-	for _, l := range rightsize.DefaultComponentLabels {
-		known["label_"+sanitize(l)] = l
-	}
-	out := map[string]string{}
-	for k, v := range m {
-		name, ok := strings.CutPrefix(string(k), "label_")
-		if !ok {
-			continue
-		}
-		if orig, ok := known[string(k)]; ok {
-			name = orig
-		}
-		out[name] = string(v)
-	}
-	return out
-}
-
-// sanitize maps a Kubernetes label to its kube-state-metrics form.
-func sanitize(l string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
-			return r
-		}
-		return '_'
-	}, l)
+	return b
 }

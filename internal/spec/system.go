@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/headroom-sre/headroom/capacity"
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/traffic"
@@ -246,6 +248,7 @@ type sysNodes struct {
 	MaxNodes          *int          `yaml:"maxNodes"`
 	ProvisioningDelay time.Duration `yaml:"provisioningDelay"`
 	ScaleDownUnneeded time.Duration `yaml:"scaleDownUnneeded"`
+	Bursting          *bool         `yaml:"bursting"`
 	Buffer            *struct {
 		CPU    sysQuantity `yaml:"cpu"`
 		Memory sysQuantity `yaml:"memory"`
@@ -406,6 +409,8 @@ func DecodeSystem(d *Document) (*SystemFile, error) {
 type sysBuilder struct {
 	d   *Document
 	out *SystemFile
+	// badMachine is set when spec.nodes.machineType was already reported.
+	badMachine bool
 }
 
 func (b *sysBuilder) build(s *sysSpec) {
@@ -434,7 +439,7 @@ func (b *sysBuilder) build(s *sysSpec) {
 		sys.Components = append(sys.Components, b.component(fmt.Sprintf("spec.components[%d]", i), &s.Components[i], names))
 	}
 	b.cycles(s, names)
-	b.nodes(s.Nodes)
+	b.nodes(s.Nodes, s.Pricing != nil)
 	b.objectives(s.SLO)
 	b.pricing(s.Pricing)
 	b.controller(s.Autoscaling)
@@ -880,39 +885,9 @@ func slicesIndex(s []int, v int) int {
 	return 0
 }
 
-// machineShapes are the vCPU and memory (GiB) of GKE machine shapes by
-// family and series: memory per vCPU for the predefined types.
-var machineShapes = map[string]float64{
-	"e2-standard": 4, "e2-highmem": 8, "e2-highcpu": 1,
-	"n2-standard": 4, "n2-highmem": 8, "n2-highcpu": 1,
-	"n2d-standard": 4, "n2d-highmem": 8, "n2d-highcpu": 1,
-	"n1-standard": 3.75, "n1-highmem": 6.5, "n1-highcpu": 0.9,
-	"c2-standard": 4, "c2d-standard": 4, "c3-standard": 4, "c3d-standard": 4,
-	"t2d-standard": 4, "n4-standard": 4, "n4-highmem": 8, "n4-highcpu": 2,
-}
-
-// sharedCore are the shared-core e2 types: vCPU and GiB.
-var sharedCore = map[string][2]float64{"e2-micro": {0.25, 1}, "e2-small": {0.5, 2}, "e2-medium": {1, 4}}
-
-// MachineType returns the vCPUs and memory (bytes) of a GKE machine type
-// such as e2-standard-4.
-func MachineType(name string) (cpu, memory float64, ok bool) {
-	if s, ok := sharedCore[name]; ok {
-		return s[0], s[1] * (1 << 30), true
-	}
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 {
-		return 0, 0, false
-	}
-	perCPU, ok := machineShapes[name[:i]]
-	n, err := strconv.Atoi(name[i+1:])
-	if !ok || err != nil || n < 1 || n > 416 {
-		return 0, 0, false
-	}
-	return float64(n), float64(n) * perCPU * (1 << 30), true
-}
-
-func (b *sysBuilder) nodes(n *sysNodes) {
+// nodes reads spec.nodes. priced tells whether the file has spec.pricing
+// (without it, a Standard pool is priced by its machine type).
+func (b *sysBuilder) nodes(n *sysNodes, priced bool) {
 	d := b.d
 	out := &b.out.System.Nodes
 	if n == nil {
@@ -931,15 +906,26 @@ func (b *sysBuilder) nodes(n *sysNodes) {
 				d.Errorf(at+"."+f.name, "only a standard node pool has %s; Autopilot manages nodes", f.name)
 			}
 		}
+		if n.Bursting != nil {
+			out.NoBursting = !*n.Bursting
+		}
 	case "standard", "Standard":
 		out.Mode = sim.Standard
 		out.MachineType = n.MachineType
+		if n.Bursting != nil {
+			d.Errorf(at+".bursting", "only Autopilot has bursting (its request rules and billing); a standard pool bills nodes")
+		}
 		if n.MachineType != "" {
-			cpu, mem, ok := MachineType(n.MachineType)
-			if !ok {
-				d.Errorf(at+".machineType", "unknown machine type %q; give cpu and memory instead (like cpu: 4, memory: 16Gi)", n.MachineType)
+			m, err := pricing.ParseMachineType(n.MachineType)
+			if err != nil {
+				also := ""
+				if !priced {
+					also = ", and spec.pricing (the catalog cannot price it)"
+				}
+				d.Errorf(at+".machineType", "%v; give cpu and memory instead (like cpu: 4, memory: 16Gi)%s", err, also)
+				b.badMachine = true
 			}
-			out.NodeCPU, out.NodeMemory = cpu, mem
+			out.NodeCPU, out.NodeMemory = m.VCPU, m.MemoryGiB*(1<<30)
 		}
 		if n.CPU.set {
 			out.NodeCPU = n.CPU.value
@@ -1122,34 +1108,90 @@ func latencyThreshold(in slo.Indicator) (time.Duration, bool) {
 	return 0, false
 }
 
-// Default prices until the pricing catalog lands (USD, us-central1,
-// on-demand): Autopilot general-purpose pods, Compute Engine e2 and n2,
-// and the cluster management fee.
-const (
-	defaultAutopilotVCPUHour = 0.0445
-	defaultAutopilotGiBHour  = 0.0049225
-	defaultE2VCPUHour        = 0.021812
-	defaultE2GiBHour         = 0.002924
-	defaultN2VCPUHour        = 0.031611
-	defaultN2GiBHour         = 0.004237
-	defaultClusterFeeHour    = 0.10
-)
+// DefaultPriceRegion is the region whose list prices price a System file
+// without spec.pricing.
+const DefaultPriceRegion = "us-central1"
+
+// ErrNoMachineType is returned by [CatalogPrices] for a Standard pool that
+// names no machine type: the catalog prices machine types.
+var ErrNoMachineType = errors.New("the catalog prices machine types, and spec.nodes names none")
+
+// CatalogPrices prices a system's nodes from a price catalog in a region,
+// in US dollars: Autopilot general-purpose pod requests, or one node of a
+// Standard pool's machine type on demand (its list price, without the
+// sustained-use discount), and the cluster fee. It also returns a line
+// saying what was priced, at what, and the source and date of each
+// figure. A price the catalog lacks is an [*pricing.UnknownPriceError]; a
+// Standard pool without a machine type is [ErrNoMachineType]; a machine
+// type [pricing.ParseMachineType] does not know is its error.
+//
+// A System file without spec.pricing is priced by it (at
+// [pricing.GCP] in [DefaultPriceRegion]), and so are `headroom sim` and
+// `headroom plan` given --region, --prices or --mode.
+func CatalogPrices(cat *pricing.Catalog, region string, n sim.Nodes) (sim.Prices, string, error) {
+	fee := cat.ClusterFee
+	if fee.Unknown || fee.IsZero() {
+		return sim.Prices{}, "", &pricing.UnknownPriceError{What: "GKE cluster fee", Region: region, Note: fee.Note, Path: "cluster_fee"}
+	}
+	p := sim.Prices{Currency: "USD", ClusterFeeHour: fee.USD}
+	var what string
+	var used []pricing.Price
+	if n.Mode == sim.Autopilot {
+		rate, err := cat.Autopilot(region, pricing.GeneralPurpose)
+		if err != nil {
+			return sim.Prices{}, "", err
+		}
+		p.VCPUHour, p.GiBHour = rate.VCPU.USD, rate.GiB.USD
+		what = fmt.Sprintf("Autopilot general-purpose pods in %s at $%g per vCPU-hour and $%g per GiB-hour", region, p.VCPUHour, p.GiBHour)
+		used = []pricing.Price{rate.VCPU, rate.GiB}
+	} else {
+		if n.MachineType == "" {
+			return sim.Prices{}, "", ErrNoMachineType
+		}
+		m, err := pricing.ParseMachineType(n.MachineType)
+		if err != nil {
+			return sim.Prices{}, "", err
+		}
+		mp, err := cat.Machine(region, m, pricing.OnDemand)
+		if err != nil {
+			return sim.Prices{}, "", err
+		}
+		p.VCPUHour, p.GiBHour, p.NodeHour = mp.Rate.VCPU.USD, mp.Rate.GiB.USD, mp.Hourly()
+		what = fmt.Sprintf("%s nodes in %s on demand at $%.4f an hour (no sustained-use discount)", n.MachineType, region, p.NodeHour)
+		used = []pricing.Price{mp.Rate.VCPU, mp.Rate.GiB}
+		if mp.LocalSSD > 0 {
+			used = append(used, mp.LocalSSDRate)
+		}
+	}
+	used = append(used, fee)
+	return p, fmt.Sprintf("%s, and the cluster fee at $%g an hour; sources: %s", what, fee.USD, priceSources(used)), nil
+}
+
+// priceSources names the source and date of each price, each once.
+func priceSources(ps []pricing.Price) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		s := p.Source
+		if s == "" {
+			s = "no source given"
+		}
+		if p.Date != "" {
+			s += ", as of " + p.Date
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, "; ")
+}
 
 func (b *sysBuilder) pricing(p *sysPricing) {
 	d := b.d
 	sys := &b.out.System
 	if p == nil {
-		pr := sim.Prices{Currency: "USD", ClusterFeeHour: defaultClusterFeeHour}
-		switch {
-		case sys.Nodes.Mode == sim.Autopilot:
-			pr.VCPUHour, pr.GiBHour = defaultAutopilotVCPUHour, defaultAutopilotGiBHour
-		case strings.HasPrefix(sys.Nodes.MachineType, "e2-"):
-			pr.VCPUHour, pr.GiBHour = defaultE2VCPUHour, defaultE2GiBHour
-		default:
-			pr.VCPUHour, pr.GiBHour = defaultN2VCPUHour, defaultN2GiBHour
-		}
-		sys.Prices = pr
-		b.out.Notes = append(b.out.Notes, "no spec.pricing: using us-central1 on-demand list prices in USD")
+		b.defaultPrices()
 		return
 	}
 	for _, f := range []struct {
@@ -1165,6 +1207,28 @@ func (b *sysBuilder) pricing(p *sysPricing) {
 		cur = "USD"
 	}
 	sys.Prices = sim.Prices{Currency: cur, VCPUHour: p.VCPUHour, GiBHour: p.GiBHour, NodeHour: p.NodeHour, ClusterFeeHour: p.ClusterFeeHour}
+}
+
+// defaultPrices prices a file without spec.pricing from the shipped
+// catalog: its list prices in DefaultPriceRegion.
+func (b *sysBuilder) defaultPrices() {
+	d := b.d
+	sys := &b.out.System
+	const hint = "give spec.pricing (nodeHour, or vcpuHour and gibHour, and clusterFeeHour)"
+	prices, what, err := CatalogPrices(pricing.GCP(), DefaultPriceRegion, sys.Nodes)
+	switch {
+	case err == nil:
+		sys.Prices = prices
+		b.out.Notes = append(b.out.Notes, "no spec.pricing: using "+DefaultPriceRegion+" on-demand list prices in USD from the catalog: "+what)
+	case b.badMachine:
+		// Reported at spec.nodes.machineType, spec.pricing included.
+	case errors.Is(err, ErrNoMachineType):
+		d.Errorf("spec.nodes", "no spec.pricing, and the catalog prices machine types: give machineType (like e2-standard-4), or %s", strings.TrimPrefix(hint, "give "))
+	case sys.Nodes.Mode == sim.Standard:
+		d.Errorf("spec.nodes.machineType", "no spec.pricing, and %v; %s", err, hint)
+	default:
+		d.Errorf("spec", "no spec.pricing, and %v; %s", err, hint)
+	}
 }
 
 func (b *sysBuilder) controller(c *sysController) {

@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/headroom-sre/headroom/internal/spec"
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 )
 
@@ -76,6 +78,9 @@ func TestParseSystemShop(t *testing.T) {
 	if n.Mode != sim.Standard || n.NodeCPU != 4 || n.NodeMemory != 16<<30 || n.MaxNodes != 12 || n.BufferCPU != 1 || n.BufferMemory != 1<<30 {
 		t.Errorf("nodes = %+v; want standard e2-standard-4 (4 CPU, 16Gi), up to 12, and two 500m/512Mi placeholders", n)
 	}
+	if p := f.System.Prices; p.Currency != "USD" || p.NodeHour <= 0 || p.ClusterFeeHour <= 0 {
+		t.Errorf("prices = %+v; want the catalog's e2-standard-4 node and cluster fee in USD", p)
+	}
 	o := f.System.Objectives
 	if o.Availability != 0.999 || o.LatencyThreshold != 300*time.Millisecond || o.LatencyTarget != 0.99 || o.Window != 30*24*time.Hour {
 		t.Errorf("objectives = %+v; want 99.9%%, 99%% within 300ms, over 30d", o)
@@ -109,11 +114,20 @@ func TestParseSystemAutopilotWithSLOFile(t *testing.T) {
 	if diff := cmp.Diff([]sim.Prescale{{At: 50 * time.Minute, MinReplicas: 20}, {At: 2 * time.Hour, MinReplicas: 2}}, web.Prescale); diff != "" {
 		t.Errorf("prescale (-want +got):\n%s", diff)
 	}
-	if p := f.System.Prices; p.VCPUHour != 0.0445 || p.ClusterFeeHour != 0.10 {
-		t.Errorf("default prices = %+v; want Autopilot us-central1", p)
+	cat := pricing.GCP()
+	rate, err := cat.Autopilot("us-central1", pricing.GeneralPurpose)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(f.Notes) == 0 || !strings.Contains(f.Notes[0], "pricing") {
-		t.Errorf("notes = %q; want a note that default prices were used", f.Notes)
+	wantPrices := sim.Prices{Currency: "USD", VCPUHour: rate.VCPU.USD, GiBHour: rate.GiB.USD, ClusterFeeHour: cat.ClusterFee.USD}
+	if p := f.System.Prices; p != wantPrices {
+		t.Errorf("default prices = %+v; want the catalog's Autopilot us-central1 %+v", p, wantPrices)
+	}
+	if !hasNote(f.Notes, "no spec.pricing: using us-central1 on-demand list prices in USD", rate.VCPU.Source, rate.VCPU.Date, cat.ClusterFee.Source) {
+		t.Errorf("notes = %q; want a note that default prices were used, naming their sources and dates", f.Notes)
+	}
+	if f.System.Nodes.NoBursting {
+		t.Error("an Autopilot cluster without spec.nodes.bursting is taken to have no bursting; want bursting (the default)")
 	}
 	// The decoded system compiles and runs.
 	m, err := sim.Compile(f.System)
@@ -167,6 +181,13 @@ func TestParseSystemProblems(t *testing.T) {
 		{"a reserved scenario name", head + comp + "  scenarios:\n    - {name: all, traffic: 'constant:rate=1,for=1m'}\n", `"all" is reserved`},
 		{"a pod larger than a node", head + "  components:\n    - {name: a, capacity: {perReplicaRPS: 1}, resources: {requests: {cpu: 8}}}\n  nodes: {mode: standard, machineType: e2-standard-4, maxNodes: 3}\n" + scen, "does not fit on one node"},
 		{"autopilot with a machine type", head + comp + "  nodes: {mode: autopilot, machineType: e2-standard-4}\n" + scen, "only a standard node pool has machineType"},
+		{"an unknown machine type", head + comp + "  nodes: {mode: standard, machineType: z9-standard-4, maxNodes: 3}\n" + scen,
+			`s.yaml:9:27: spec.nodes.machineType: machine type "z9-standard-4"`},
+		{"an unknown machine type suggests cpu and memory", head + comp + "  nodes: {mode: standard, machineType: e2-standard-3, maxNodes: 3}\n" + scen,
+			"give cpu and memory instead (like cpu: 4, memory: 16Gi), and spec.pricing"},
+		{"a pool of cpu and memory without prices", head + comp + "  nodes: {mode: standard, cpu: 4, memory: 16Gi, maxNodes: 3}\n" + scen,
+			"spec.nodes: no spec.pricing, and the catalog prices machine types: give machineType (like e2-standard-4), or spec.pricing"},
+		{"a pool of cpu and memory with prices", head + comp + "  nodes: {mode: standard, cpu: 4, memory: 16Gi, maxNodes: 3}\n  pricing: {nodeHour: 0.2}\n" + scen, ""},
 		{"a percentage over 100", head + comp + "  slo: {availability: 101%}\n" + scen, "less than 100%"},
 		{"a fraction written as a percentage", head + comp + "  slo: {availability: 99.9}\n" + scen, "write 99.9% for a percentage"},
 		{"a missing SLO file", head + comp + "  slo: {ref: nowhere.yaml}\n" + scen, "read SLO file"},
@@ -189,24 +210,133 @@ func TestParseSystemProblems(t *testing.T) {
 	}
 }
 
-func TestMachineType(t *testing.T) {
+// hasNote tells whether one of notes contains every part.
+func hasNote(notes []string, parts ...string) bool {
+	for _, n := range notes {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(n, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// A System file's node pool takes the vCPUs and memory of its machine
+// type from package pricing, and, without spec.pricing, the on-demand
+// rate of the type's own family from the shipped catalog.
+func TestParseSystemMachineTypesComeFromPricing(t *testing.T) {
+	const head = "apiVersion: headroom/v1\nkind: System\nspec:\n  entry: a\n" +
+		"  components:\n    - name: a\n      capacity: {perReplicaRPS: 10}\n      resources: {requests: {cpu: 100m}}\n" +
+		"  scenarios:\n    - {name: s, traffic: 'constant:rate=1,for=1m'}\n"
+	for _, mt := range []string{"n2-standard-8", "e2-standard-4", "n2d-highmem-2", "e2-medium", "n2-custom-6-20480"} {
+		t.Run(mt, func(t *testing.T) {
+			f, err := spec.ParseSystem("s.yaml", []byte(head+"  nodes: {mode: standard, machineType: "+mt+", maxNodes: 3}\n"), nil)
+			if err != nil {
+				t.Fatalf("ParseSystem: %v", err)
+			}
+			m, err := pricing.ParseMachineType(mt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := f.System.Nodes
+			if n.MachineType != mt || n.NodeCPU != m.VCPU || n.NodeMemory != m.MemoryGiB*(1<<30) {
+				t.Errorf("nodes = %s, %v CPU, %v GiB; want %s's %v vCPU and %v GiB from pricing.ParseMachineType",
+					n.MachineType, n.NodeCPU, n.NodeMemory/(1<<30), mt, m.VCPU, m.MemoryGiB)
+			}
+			cat := pricing.GCP()
+			mp, err := cat.Machine("us-central1", m, pricing.OnDemand)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := sim.Prices{Currency: "USD", VCPUHour: mp.Rate.VCPU.USD, GiBHour: mp.Rate.GiB.USD, NodeHour: mp.Hourly(), ClusterFeeHour: cat.ClusterFee.USD}
+			if f.System.Prices != want {
+				t.Errorf("default prices = %+v; want the catalog's %s on-demand rate in us-central1 %+v", f.System.Prices, m.Family, want)
+			}
+			if !hasNote(f.Notes, "no spec.pricing: using us-central1 on-demand list prices in USD", mt, mp.Rate.VCPU.Source, mp.Rate.VCPU.Date) {
+				t.Errorf("notes = %q; want the default prices with their source and date", f.Notes)
+			}
+		})
+	}
+}
+
+// spec.pricing is taken as written, in its currency, and needs no catalog.
+func TestParseSystemPricingAsWritten(t *testing.T) {
+	const src = "apiVersion: headroom/v1\nkind: System\nspec:\n  entry: a\n" +
+		"  components:\n    - name: a\n      capacity: {perReplicaRPS: 10}\n      resources: {requests: {cpu: 100m}}\n" +
+		"  nodes: {mode: standard, machineType: z9-huge-4, cpu: 4, memory: 16Gi, maxNodes: 3}\n" +
+		"  pricing: {currency: EUR, vcpuHour: 0.03, gibHour: 0.004, nodeHour: 0.2, clusterFeeHour: 0.09}\n" +
+		"  scenarios:\n    - {name: s, traffic: 'constant:rate=1,for=1m'}\n"
+	f, err := spec.ParseSystem("s.yaml", []byte(strings.Replace(src, "machineType: z9-huge-4, ", "", 1)), nil)
+	if err != nil {
+		t.Fatalf("ParseSystem: %v", err)
+	}
+	want := sim.Prices{Currency: "EUR", VCPUHour: 0.03, GiBHour: 0.004, NodeHour: 0.2, ClusterFeeHour: 0.09}
+	if f.System.Prices != want || hasNote(f.Notes, "spec.pricing") {
+		t.Errorf("prices = %+v, notes %q; want %+v and no note on default prices", f.System.Prices, f.Notes, want)
+	}
+	// A machine type the catalog does not know still needs its shape.
+	if _, err := spec.ParseSystem("s.yaml", []byte(src), nil); err == nil || !strings.Contains(err.Error(), "spec.nodes.machineType") ||
+		strings.Contains(err.Error(), "and spec.pricing") {
+		t.Errorf("ParseSystem with an unknown machine type and spec.pricing: %v; want an error at spec.nodes.machineType that does not ask for spec.pricing", err)
+	}
+}
+
+// spec.nodes.bursting says whether an Autopilot cluster supports bursting,
+// which sets the request rules its pods are billed by.
+func TestParseSystemBursting(t *testing.T) {
+	const head = "apiVersion: headroom/v1\nkind: System\nspec:\n  entry: a\n" +
+		"  components:\n    - name: a\n      capacity: {perReplicaRPS: 10}\n      resources: {requests: {cpu: 300m, memory: 1Gi}}\n" +
+		"  scenarios:\n    - {name: s, traffic: 'constant:rate=1,for=1m'}\n"
 	cases := []struct {
-		name     string
-		cpu, gib float64
-		ok       bool
+		name, nodes    string
+		wantNoBursting bool
+		wantErr        string
 	}{
-		{"e2-standard-4", 4, 16, true},
-		{"n2-highcpu-16", 16, 16, true},
-		{"n1-standard-2", 2, 7.5, true},
-		{"e2-small", 0.5, 2, true},
-		{"e2-standard", 0, 0, false},
-		{"z9-standard-4", 0, 0, false},
+		{"no nodes: bursting", "", false, ""},
+		{"autopilot without the field: bursting", "  nodes: {mode: autopilot}\n", false, ""},
+		{"bursting: true", "  nodes: {mode: autopilot, bursting: true}\n", false, ""},
+		{"bursting: false", "  nodes:\n    mode: autopilot\n    bursting: false\n", true, ""},
+		{"bursting on a standard pool", "  nodes:\n    mode: standard\n    machineType: e2-standard-4\n    maxNodes: 3\n    bursting: true\n",
+			false, "s.yaml:15:5: spec.nodes.bursting: only Autopilot has bursting"},
+		{"bursting of the wrong type", "  nodes:\n    mode: autopilot\n    bursting: sometimes\n",
+			false, `s.yaml:13:5: spec.nodes.bursting: want true or false, got "sometimes"`},
+		{"bursting as a list", "  nodes: {mode: autopilot, bursting: [true]}\n", false, "spec.nodes.bursting: want a single value"},
 	}
 	for _, tc := range cases {
-		cpu, mem, ok := spec.MachineType(tc.name)
-		if ok != tc.ok || cpu != tc.cpu || mem != tc.gib*(1<<30) {
-			t.Errorf("MachineType(%q) = %v, %v GiB, %v; want %v, %v GiB, %v", tc.name, cpu, mem/(1<<30), ok, tc.cpu, tc.gib, tc.ok)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := spec.ParseSystem("s.yaml", []byte(head+tc.nodes), nil)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParseSystem error = %v; want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseSystem: %v", err)
+			}
+			if got := f.System.Nodes.NoBursting; got != tc.wantNoBursting {
+				t.Errorf("NoBursting = %v; want %v", got, tc.wantNoBursting)
+			}
+			// The one 300m / 1 GiB pod is billed by the rules: 0.3 vCPU with
+			// bursting, 0.5 without.
+			m, err := sim.Compile(f.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := m.Run(context.Background(), f.Scenarios[0], sim.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantVCPU := map[bool]float64{false: 0.3, true: 0.5}[tc.wantNoBursting]
+			vcpu, gib := pricing.AutopilotRulesFor(!tc.wantNoBursting, false).BillPod([]pricing.Request{{VCPU: 0.3, GiB: 1}})
+			p := f.System.Prices
+			if want := vcpu*p.VCPUHour + gib*p.GiBHour + p.ClusterFeeHour; vcpu != wantVCPU || math.Abs(res.Cost.Hourly-want) > 1e-4 {
+				t.Errorf("hourly cost = %v; want one pod billed %v vCPU (want %v) and %v GiB, and the fee: %v", res.Cost.Hourly, vcpu, wantVCPU, gib, want)
+			}
+		})
 	}
 }
 
