@@ -3,7 +3,6 @@ package rightsize_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/headroom-sre/headroom/rightsize"
 )
@@ -33,7 +32,7 @@ func bigCluster() (*rightsize.Cluster, *rightsize.Usage) {
 				load := 0.02 + float64((pod*7919)%100)/200
 				u.Containers = append(u.Containers, rightsize.ContainerUsage{Namespace: w.Namespace, Pod: name, Container: "app",
 					Has: allStats, CPUHigh: load, CPUPeak: load * 1.5, CPUAvg: load / 2, MemoryPeak: 100*mi + float64(pod%400)*mi, MemoryAvg: 100 * mi,
-					Samples: 20160, First: time.Unix(0, 0), Last: time.Unix(0, 0).Add(14 * day)})
+					Samples: 20160, Observed: 14 * day})
 				pod++
 			}
 		}

@@ -1,6 +1,7 @@
 package rightsize_test
 
 import (
+	"encoding/json"
 	"flag"
 	"math"
 	"os"
@@ -298,9 +299,9 @@ func TestEveryContainerSeenInUsageIsInventoried(t *testing.T) {
 	full := allStats
 	u := &rightsize.Usage{Containers: []rightsize.ContainerUsage{
 		{Namespace: "tools", Pod: "report-7d9f8c6b5-abcde", Container: "proxy", Has: full, CPUHigh: 0.0005, CPUPeak: 0.0008, MemoryPeak: 30 * mi, Samples: 10080,
-			First: time.Unix(0, 0), Last: time.Unix(0, 0).Add(14 * day)},
+			Observed: 14 * day},
 		{Namespace: "tools", Pod: "report-7d9f8c6b5-abcde", Container: "app", Has: full, CPUHigh: 0.023, CPUPeak: 0.03, MemoryPeak: 180 * mi, Samples: 10080,
-			First: time.Unix(0, 0), Last: time.Unix(0, 0).Add(14 * day)},
+			Observed: 14 * day},
 	}, Pods: map[rightsize.PodKey]rightsize.PodActivity{{Namespace: "tools", Pod: "report-7d9f8c6b5-abcde"}: {Has: rightsize.StatNetwork, RxPeak: 50, RxTypical: 50}}}
 	byWL, unmatched := u.ByWorkload(c)
 	if unmatched != 0 {
@@ -918,12 +919,11 @@ func TestByWorkloadFindsOwners(t *testing.T) {
 		},
 		Pods: []rightsize.Pod{{Namespace: "shop", Name: "api-6d4cf56db6-x7k2p", Owner: ref("Deployment", "shop", "api")}},
 	}
-	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	h := rightsize.StatCPUHigh | rightsize.StatCPUAvg | rightsize.StatMemoryPeak | rightsize.StatHistory | rightsize.StatOOM
 	u := &rightsize.Usage{
 		Containers: []rightsize.ContainerUsage{
-			{Namespace: "shop", Pod: "api-6d4cf56db6-x7k2p", Container: "app", Has: h, CPUHigh: 0.2, CPUAvg: 0.1, MemoryPeak: 100, Samples: 10, First: t0.Add(2 * day), Last: t0.Add(5 * day)},
-			{Namespace: "shop", Pod: "api-5f7b9c8d4-old11", Container: "app", Has: h, CPUHigh: 0.4, CPUAvg: 0.3, MemoryPeak: 300, Samples: 5, OOMKills: 1, First: t0, Last: t0.Add(3 * day)},
+			{Namespace: "shop", Pod: "api-6d4cf56db6-x7k2p", Container: "app", Has: h, CPUHigh: 0.2, CPUAvg: 0.1, MemoryPeak: 100, Samples: 10, Observed: 3 * day},
+			{Namespace: "shop", Pod: "api-5f7b9c8d4-old11", Container: "app", Has: h, CPUHigh: 0.4, CPUAvg: 0.3, MemoryPeak: 300, Samples: 5, OOMKills: 1, Observed: 3 * day},
 			{Namespace: "shop", Pod: "db-0", Container: "pg", Has: rightsize.StatCPUHigh, CPUHigh: 1, Samples: 7},
 			{Namespace: "shop", Pod: "odd-pod", Container: "x", CPUHigh: 1, Samples: 7},
 			{Namespace: "shop", Pod: "pay-abc", Container: "p", CPUHigh: 1, Samples: 7},
@@ -940,8 +940,15 @@ func TestByWorkloadFindsOwners(t *testing.T) {
 	if diff := cmp.Diff(want, api.Containers["app"], cmpNear(1e-12), cmpopts.IgnoreUnexported(rightsize.ContainerStats{})); diff != "" {
 		t.Errorf("api stats (-want +got):\n%s", diff)
 	}
-	if api.History != 5*day || api.Pods != 2 {
-		t.Errorf("api history %v over %d pods; want the union of day 0–3 and 2–5: 5 days, 2 pods", api.History, api.Pods)
+	if api.History != 3*day || api.Pods != 2 {
+		t.Errorf("api history %v over %d pods; want its longest-observed pod's, 3 days, without replica history", api.History, api.Pods)
+	}
+	// With replica history: 6 pod-days at 1.2 replicas on average is 5 days.
+	u.Workloads = map[rightsize.WorkloadRef]rightsize.WorkloadHistory{ref("Deployment", "shop", "api"): {Has: rightsize.StatReplicas, AvgReplicas: 1.2}}
+	u.Window = 14 * day
+	got, _ = u.ByWorkload(c)
+	if h := got[ref("Deployment", "shop", "api")].History; h != 5*day {
+		t.Errorf("api history %v with 1.2 replicas on average; want 5 days", h)
 	}
 	if got[ref("StatefulSet", "shop", "db")] == nil || got[ref("Deployment", "shop", "pay")] == nil {
 		t.Errorf("db-0 (by name) or pay-abc (by kube-state-metrics owner) unmatched: %v", got)
@@ -1051,5 +1058,20 @@ func TestPatchesNoteWhatTheyCannotDo(t *testing.T) {
 		if strings.Contains(got, bad) {
 			t.Errorf("patches hold %q:\n%s", bad, got)
 		}
+	}
+}
+
+func TestStatSetsReadAsNamesInJSON(t *testing.T) {
+	s := rightsize.StatCPUHigh | rightsize.StatNetwork
+	data, err := json.Marshal(s)
+	if err != nil || string(data) != `["CPU percentile","network receive"]` {
+		t.Fatalf("json = %s, %v", data, err)
+	}
+	var back rightsize.Stat
+	if err := json.Unmarshal(data, &back); err != nil || back != s {
+		t.Errorf("back = %v, %v; want %v", back, err, s)
+	}
+	if err := json.Unmarshal([]byte(`["CPU percentile","magic"]`), &back); err == nil {
+		t.Error("an unknown statistic was accepted")
 	}
 }

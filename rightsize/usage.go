@@ -1,6 +1,7 @@
 package rightsize
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -56,6 +57,40 @@ func (h Stat) String() string {
 	return strings.Join(out, ", ")
 }
 
+// MarshalJSON writes the set as a list of names, so that JSON readers see
+// which statistics are known.
+func (h Stat) MarshalJSON() ([]byte, error) {
+	names := []string{}
+	for _, n := range statNames {
+		if h.Of(n.s) {
+			names = append(names, n.name)
+		}
+	}
+	return json.Marshal(names)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (h *Stat) UnmarshalJSON(data []byte) error {
+	var names []string
+	if err := json.Unmarshal(data, &names); err != nil {
+		return fmt.Errorf("stat set: %w", err)
+	}
+	*h = 0
+	for _, name := range names {
+		i := slices.IndexFunc(statNames, func(n struct {
+			s    Stat
+			name string
+		}) bool {
+			return n.name == name
+		})
+		if i < 0 {
+			return fmt.Errorf("stat set: unknown statistic %q", name)
+		}
+		*h |= statNames[i].s
+	}
+	return nil
+}
+
 // ContainerUsage is the usage of one container of one pod over a window.
 // Only the statistics in Has are known.
 type ContainerUsage struct {
@@ -73,11 +108,11 @@ type ContainerUsage struct {
 	// MemoryPeak is the highest working set seen, MemoryAvg the mean, in bytes.
 	MemoryPeak float64 `json:"memory_peak"`
 	MemoryAvg  float64 `json:"memory_avg"`
-	// Samples is how many memory samples the window holds; First and Last
-	// are the times of the first and last of them.
-	Samples int       `json:"samples"`
-	First   time.Time `json:"first"`
-	Last    time.Time `json:"last"`
+	// Samples is how many memory samples the window holds, and Observed
+	// how long they cover (samples × the scrape interval): gaps in the data
+	// are not counted as history.
+	Samples  int           `json:"samples"`
+	Observed time.Duration `json:"observed"`
 	// Throttled is the share of CFS periods in which the container was
 	// throttled, in [0, 1].
 	Throttled float64 `json:"throttled,omitempty"`
@@ -189,8 +224,10 @@ type WorkloadStats struct {
 	Containers map[string]*ContainerStats `json:"containers"`
 	// Pods is how many pods reported usage.
 	Pods int `json:"pods"`
-	// History is how much of the window the workload was observed: the
-	// union of its pods' first-to-last sample spans.
+	// History is how long the workload was observed in the window: its
+	// pods' observed time over its mean replicas (kube-state-metrics
+	// history), at least its longest-observed pod's; without replica
+	// history, its longest-observed pod's. Measured short, never long.
 	History time.Duration `json:"history"`
 	Traffic Traffic       `json:"traffic"`
 	// WorkloadHistory holds kube-state-metrics history (replicas, HPA).
@@ -198,8 +235,6 @@ type WorkloadStats struct {
 	// Problems are bad values found in the workload's data (non-finite or
 	// negative): a workload with problems is not sized.
 	Problems []string `json:"problems,omitempty"`
-
-	spans [][2]time.Time
 }
 
 // WorkloadUsage maps a workload to its usage.
@@ -237,6 +272,7 @@ func (u *Usage) ByWorkload(c *Cluster) (WorkloadUsage, int) {
 	unmatched := 0
 	podsOf := map[WorkloadRef]map[string]bool{}
 	added := map[WorkloadRef]bool{}
+	observed := map[PodKey]time.Duration{} // the longest-observed container of each pod
 	for _, cu := range u.Containers {
 		key := PodKey{cu.Namespace, cu.Pod}
 		ref, ok := owners[key]
@@ -274,8 +310,9 @@ func (u *Usage) ByWorkload(c *Cluster) (WorkloadUsage, int) {
 		}
 		s.add(cu)
 		ws.Problems = append(ws.Problems, cu.problems()...)
-		if cu.Has.Of(StatHistory) && !cu.First.IsZero() && !cu.Last.Before(cu.First) {
-			ws.spans = append(ws.spans, [2]time.Time{cu.First, cu.Last})
+		if cu.Has.Of(StatHistory) {
+			k := PodKey{cu.Namespace, cu.Pod}
+			observed[k] = max(observed[k], cu.Observed)
 		}
 	}
 	index := make(map[WorkloadRef]int, len(c.Workloads))
@@ -293,7 +330,12 @@ func (u *Usage) ByWorkload(c *Cluster) (WorkloadUsage, int) {
 			w.Replicas = len(podsOf[ref])
 		}
 		ws.Pods = len(podsOf[ref])
-		ws.History = unionLength(ws.spans)
+		var longest, sum time.Duration
+		for pod := range podsOf[ref] {
+			o := observed[PodKey{ref.Namespace, pod}]
+			longest, sum = max(longest, o), sum+o
+		}
+		ws.History = longest
 		for pod := range podsOf[ref] {
 			a, ok := u.Pods[PodKey{ref.Namespace, pod}]
 			if !ok {
@@ -305,6 +347,12 @@ func (u *Usage) ByWorkload(c *Cluster) (WorkloadUsage, int) {
 		if h, ok := u.Workloads[ref]; ok {
 			ws.WorkloadHistory = h
 			ws.Problems = append(ws.Problems, h.problems()...)
+			if h.Has.Of(StatReplicas) && h.AvgReplicas > 0 && !bad(h.AvgReplicas) {
+				// Pods' time over the mean replica count is the workload's
+				// lifetime: 3 replicas for 14 days are 42 pod-days.
+				life := time.Duration(float64(sum) / max(h.AvgReplicas, 1))
+				ws.History = max(ws.History, min(life, u.Window))
+			}
 		}
 		slices.Sort(ws.Problems)
 		ws.Problems = slices.Compact(ws.Problems)
@@ -322,27 +370,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// unionLength is the total length of the union of the spans.
-func unionLength(spans [][2]time.Time) time.Duration {
-	if len(spans) == 0 {
-		return 0
-	}
-	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
-	var total time.Duration
-	cur := spans[0]
-	for _, s := range spans[1:] {
-		if !s[0].After(cur[1]) {
-			if s[1].After(cur[1]) {
-				cur[1] = s[1]
-			}
-			continue
-		}
-		total += cur[1].Sub(cur[0])
-		cur = s
-	}
-	return total + cur[1].Sub(cur[0])
 }
 
 func (s *ContainerStats) add(cu ContainerUsage) {

@@ -4,7 +4,7 @@
 # a local Prometheus.
 #
 #   bench/rightsize/run.sh              # generate (once, cached), then measure
-#   STEP=1m bench/rightsize/run.sh      # the CPU percentile at 1-minute steps
+#   STEP=5m bench/rightsize/run.sh      # short-window CPU sampled every 5 minutes (default 1m)
 #   MAXPOINTS=10000000 bench/rightsize/run.sh  # larger chunks: fewer queries, more Prometheus memory
 #
 # The TSDB is written directly by tsdbgen (a small nested Go module using
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 out=bench/out/rightsize
 mkdir -p "$out"
 ns=${NAMESPACES:-100} deploys=${DEPLOYMENTS:-20} replicas=${REPLICAS:-5} days=${DAYS:-14}
-step=${STEP:-5m}
+step=${STEP:-1m}
 maxpoints=${MAXPOINTS:-5000000}
 key="$ns-$deploys-$replicas-$days"
 

@@ -268,7 +268,7 @@ func demoUsage(ws []demoWorkload, end time.Time) *rightsize.Usage {
 				// mean, and its busiest minute about 3×.
 				CPUHigh: math.Max(w.cpuPerPod*2.2, 0.001), CPUPeak: math.Max(w.cpuPerPod*3, 0.001), CPUAvg: w.cpuPerPod,
 				MemoryPeak: w.memPeak, MemoryAvg: w.memPeak * 0.8, Samples: samples,
-				First: end.Add(-u.Window), Last: end,
+				Observed: u.Window,
 			})
 			key := rightsize.PodKey{Namespace: demoNamespace, Pod: pod}
 			if w.idle {

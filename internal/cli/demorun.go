@@ -391,7 +391,7 @@ func (a *app) demoCost(ctx context.Context, r *demoRun, sf *spec.SystemFile, wri
 	if err := rightsize.Verify(ctx, cluster, r.Cuts, check); err != nil {
 		return err
 	}
-	r.Cuts.Notes = append(r.Cuts.Notes, "Demo usage: CPU is the CPU per request measured on the sample system × 50 req/s of everyday traffic; memory figures are assumed, not measured.")
+	r.Cuts.Notes = append(r.Cuts.Notes, "Demo usage: CPU is the CPU per request measured on the sample system × 50 req/s of everyday traffic (its p99 and busiest minute taken as 2.2× and 3× the mean); memory figures, and the load-test runner left over from the panic serving no requests, are assumed, not measured.")
 	patch, err := rightsize.Patches(r.Cuts.Recommendations)
 	if err != nil {
 		return err

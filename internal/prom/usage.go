@@ -32,12 +32,6 @@ const (
 	// its --query.max-samples (50 million by default).
 	DefaultMaxPoints = 5_000_000
 	DefaultParallel  = 2
-	// HistoryStep is the resolution of the first and last sample times:
-	// fine enough to tell three hours from a day, coarse enough to cost a
-	// sixtieth of a per-minute pass. A series is seen at a step when it has
-	// a sample in the five minutes before it, so spans are measured short
-	// (by up to a step at each end), never long.
-	HistoryStep = time.Hour
 	// ReplicaStep is the resolution of kube-state-metrics history: time at
 	// maxReplicas, running pods of Jobs.
 	ReplicaStep = 5 * time.Minute
@@ -342,9 +336,16 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	if stats&Traffic != 0 {
 		u.RequestMetrics = o.RequestMetrics
 	}
+	var memInterval time.Duration
+	if stats&History != 0 {
+		var err error
+		if memInterval, err = scrapeInterval(ctx, c, o.End, "container_memory_working_set_bytes", f.cadvisor); err != nil {
+			return nil, err
+		}
+	}
 	rateRange := o.RateWindow
 	if stats&CPUPeaks != 0 {
-		interval, err := scrapeInterval(ctx, c, o.End, f.cadvisor)
+		interval, err := scrapeInterval(ctx, c, o.End, "container_cpu_usage_seconds_total", f.cadvisor)
 		if err != nil {
 			return nil, err
 		}
@@ -360,9 +361,6 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	mem := func(fn string) string {
 		return fmt.Sprintf(`max %s (%s(container_memory_working_set_bytes{%s}[%s]))`, f.by, fn, f.cadvisor, f.w)
 	}
-	memSub := func(fn, agg string) string {
-		return fmt.Sprintf(`%s %s (%s(timestamp(container_memory_working_set_bytes{%s})[%s:%s]))`, agg, f.by, fn, f.cadvisor, f.w, promDuration(HistoryStep))
-	}
 	first := []query{{"memory samples", mem("count_over_time"),
 		f.set("memory samples", true, 0, func(cu *rightsize.ContainerUsage, v float64) { cu.Samples = int(v) })}}
 	if stats&MemoryPeak != 0 {
@@ -372,23 +370,6 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	if stats&Means != 0 {
 		first = append(first, query{"memory mean", mem("avg_over_time"),
 			f.set("memory mean", true, rightsize.StatMemoryAvg, func(cu *rightsize.ContainerUsage, v float64) { cu.MemoryAvg = v })})
-	}
-	var firsts, lasts map[container]time.Time
-	if stats&History != 0 {
-		firsts, lasts = map[container]time.Time{}, map[container]time.Time{}
-		stamp := func(into map[container]time.Time) func(model.Vector) {
-			return func(v model.Vector) {
-				f.mu.Lock()
-				defer f.mu.Unlock()
-				for _, s := range v {
-					if f.check("sample time", s.Metric, float64(s.Value)) {
-						into[keyOf(s.Metric)] = time.Unix(0, int64(float64(s.Value)*1e9)).UTC()
-					}
-				}
-			}
-		}
-		first = append(first, query{"first sample", memSub("min_over_time", "min"), stamp(firsts)},
-			query{"last sample", memSub("max_over_time", "max"), stamp(lasts)})
 	}
 	var oomed model.Vector
 	if stats&OOMKills != 0 {
@@ -404,13 +385,12 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 		}
 		return nil, ErrNoUsage
 	}
-	for k, cu := range f.byKey {
-		a, okA := firsts[k]
-		b, okB := lasts[k]
-		// Times outside the window (a clock gone wrong) are clamped to it.
-		first, last := maxTime(a, o.End.Add(-o.Window)), minTime(b, o.End)
-		if okA && okB && !last.Before(first) {
-			cu.First, cu.Last = first, last
+	for _, cu := range f.byKey {
+		if stats&History != 0 && memInterval > 0 && cu.Samples > 0 {
+			// Samples × the interval: the time observed, gaps left out
+			// (a timestamp() subquery would place it, and costs minutes
+			// on a large Prometheus).
+			cu.Observed = min(time.Duration(cu.Samples)*memInterval, o.Window)
 			cu.Has |= rightsize.StatHistory
 		}
 		if stats&OOMKills != 0 {
@@ -516,16 +496,16 @@ func (f *fetch) err() error {
 	return &BadDataError{Count: f.badCount, Examples: f.bad}
 }
 
-// scrapeInterval measures the median interval between cAdvisor CPU
-// samples over the last hour before end.
-func scrapeInterval(ctx context.Context, c *Client, end time.Time, sel string) (time.Duration, error) {
-	v, err := c.Vector(ctx, fmt.Sprintf(`quantile(0.5, count_over_time(container_cpu_usage_seconds_total{%s}[1h]))`, sel), end)
+// scrapeInterval measures the median interval between a metric's samples
+// over the last hour before end.
+func scrapeInterval(ctx context.Context, c *Client, end time.Time, metric, sel string) (time.Duration, error) {
+	v, err := c.Vector(ctx, fmt.Sprintf(`quantile(0.5, count_over_time(%s{%s}[1h]))`, metric, sel), end)
 	if err != nil {
 		return 0, fmt.Errorf("scrape interval: %w", err)
 	}
 	if len(v) == 0 || !(float64(v[0].Value) >= 2) || math.IsInf(float64(v[0].Value), 0) {
-		// No CPU series in the last hour (or one sample): assume the
-		// common one-minute scrape; the rate window then holds two or three.
+		// No series in the last hour (or one sample): assume the common
+		// one-minute scrape (a rate window then holds two or three).
 		return time.Minute, nil
 	}
 	// n samples in an hour are n or n-1 intervals (the range is closed in
@@ -931,17 +911,3 @@ func (o *ownerSet) resolve() map[rightsize.PodKey]rightsize.WorkloadRef {
 // quoteRegexp quotes s as a literal inside a regular expression in a
 // PromQL string (whose backslashes are escaped once more).
 func quoteRegexp(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), `\`, `\\`) }
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}

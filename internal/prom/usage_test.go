@@ -268,7 +268,6 @@ func testUsage(t *testing.T, url string, end time.Time) {
 		if len(got) != len(want) {
 			t.Errorf("containers = %v; want exactly %d (no POD or pod-level series)", keys(got), len(want))
 		}
-		spans := map[string]time.Duration{"shop/" + podOld + "/app": 2 * time.Hour}
 		for k, w := range want {
 			g, ok := got[k]
 			if !ok {
@@ -287,16 +286,11 @@ func testUsage(t *testing.T, url string, end time.Time) {
 				// The window's first one is partial too: up to 1 in 48.
 				t.Errorf("%s: CPU mean = %g; want %g within 5%%", k, g.CPUAvg, w.CPUAvg)
 			}
-			// First and last samples, at an hour's resolution, measured short.
-			span := spans[k]
-			if span == 0 {
-				span = window
+			// Observed: samples × the 1-minute interval, within the window.
+			if want := min(time.Duration(w.Samples)*time.Minute, window); g.Observed != want {
+				t.Errorf("%s: observed %v; want %v", k, g.Observed, want)
 			}
-			if d := g.Last.Sub(g.First); d < span-2*time.Hour || d > span || g.Last.After(end) {
-				t.Errorf("%s: history %s … %s (%v); want about %v ending by %s", k, g.First, g.Last, d, span, end)
-			}
-			g.Namespace, g.Pod, g.Container, g.CPUAvg, w.CPUAvg = "", "", "", 0, 0
-			g.First, g.Last = time.Time{}, time.Time{}
+			g.Namespace, g.Pod, g.Container, g.CPUAvg, w.CPUAvg, g.Observed = "", "", "", 0, 0, 0
 			if diff := cmp.Diff(w, g, cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(a)) })); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", k, diff)
 			}
@@ -331,13 +325,13 @@ func testUsage(t *testing.T, url string, end time.Time) {
 		if len(u.Warnings) != 0 {
 			t.Errorf("warnings = %q", u.Warnings)
 		}
-		// The scrape interval; containers, memory peak and mean, first and
-		// last samples, OOM-killed containers; CPU percentile and peak,
+		// The scrape intervals of memory and CPU; containers, memory peak
+		// and mean, OOM-killed containers; CPU percentile and peak,
 		// CPU mean, throttling, restarts, OOM kills and the limit at the
 		// kill (one pod), network peak and median, requests, owners; mean
 		// replicas of Deployments, StatefulSets and DaemonSets, HPA at max,
 		// HPA targets, running pods, Job owners.
-		if n, want := c.Queries(), 1+6+2+1+1+1+2+3+1+7; n != int64(want) {
+		if n, want := c.Queries(), 2+4+2+1+1+1+2+3+1+7; n != int64(want) {
 			t.Errorf("queries = %d; want %d", n, want)
 		}
 	})
@@ -360,7 +354,7 @@ func testUsage(t *testing.T, url string, end time.Time) {
 		// 3 pods) split by the pods' last characters into 2: three chunks
 		// for the percentile and three for the peak, four more queries
 		// than the whole; the CPU mean at 7.5m (49 points) fits in one.
-		if n, want := c.Queries(), 1+6+6+1+1+1+2+3+1+7; n != int64(want) {
+		if n, want := c.Queries(), 2+4+6+1+1+1+2+3+1+7; n != int64(want) {
 			t.Errorf("queries = %d; want %d", n, want)
 		}
 	})
