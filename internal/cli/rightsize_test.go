@@ -655,3 +655,26 @@ func TestRightsizeRefusesABrokenPrometheus(t *testing.T) {
 		})
 	}
 }
+
+// Stopping the command (SIGTERM cancels its context in main) stops reading
+// a Prometheus response that never ends: the command returns at once with
+// an error and writes no patch.
+func TestRightsizeStopsWhenCancelled(t *testing.T) {
+	b := promtest.Broken(t, promtest.Slow, `namespace="shop",pod="api-7f9c6b8d5b-2kxlm",container="app"`)
+	patch := filepath.Join(t.TempDir(), "cuts.yaml")
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := cli.Run(ctx, []string{"rightsize", "--snapshot", snapshotFile, "--prometheus", b.URL, "--patch", patch},
+		cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("took %v after the cancellation", took)
+	}
+	if code == 0 || !strings.Contains(errb.String(), "context") {
+		t.Errorf("exit %d: %s; want an error saying it was stopped", code, errb.String())
+	}
+	if _, err := os.Stat(patch); !os.IsNotExist(err) {
+		t.Errorf("a patch file was written (%v)", err)
+	}
+}
