@@ -30,6 +30,9 @@ var layers = map[string][]string{
 	"slo":      {"stats"},
 	"promrule": {"slo"},
 	"capacity": {"traffic", "stats", "slo"},
+
+	// Model → output, beside promrule: a Grafana dashboard of its series.
+	"dashboard": {"slo", "promrule"},
 	// Decide.
 	"sim":       {"traffic", "stats", "slo", "capacity", "pricing"},
 	"plan":      {"traffic", "stats", "slo", "capacity", "pricing", "sim"},

@@ -28,11 +28,13 @@ func ExampleGenerate() {
 	fmt.Println(page.Alert, page.Labels["severity"], page.Labels["long"], page.Labels["short"])
 	fmt.Println(page.Expr)
 	// Output:
-	// group headroom-slo-checkout-availability: 11 rules
-	// group headroom-slo-checkout-availability-window: 2 rules
-	// group headroom-slo-checkout-availability-alerts: 4 rules
+	// group headroom-slo-checkout-availability: 19 rules
+	// group headroom-slo-checkout-availability-window: 3 rules
+	// group headroom-slo-checkout-availability-alerts: 5 rules
 	// ErrorBudgetBurn page 1h 5m
 	// slo:sli_error:ratio_rate1h{slo="checkout-availability"} / 0.001 > 14.4
 	// and
 	// slo:sli_error:ratio_rate5m{slo="checkout-availability"} / 0.001 > 14.4
+	// and
+	// (slo:sli_events:rate1h{slo="checkout-availability"} * 3600 >= 70 or slo:sli_error:ratio_rate1h{slo="checkout-availability"} * slo:sli_events:rate1h{slo="checkout-availability"} * 3600 >= 10)
 }

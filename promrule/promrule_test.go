@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,25 +112,43 @@ func TestGenerateGoldenAndPromtoolClean(t *testing.T) {
 	}
 }
 
-func TestGenerateWarnsAboutAlertsThatCannotWork(t *testing.T) {
-	f, err := promrule.Generate(ruleSets(t)["loose-short"], promrule.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := strings.Join(f.Warnings, "\n")
-	// The 3d pair does not fit a 1d window; the others do (over 1d the fast
-	// page's factor is 0.02 × 24 = 0.48: 4.8% errors against a 10% budget).
-	for _, want := range []string{"3d/6h alert is left out"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("Warnings = %q; want one about %q", f.Warnings, want)
+// Every SLO window gets tiers that spend the same budget fractions as the
+// Workbook's 30-day ones, and none alerts below a burn rate of 1; an
+// objective so loose that a tier can never fire is warned about.
+func TestGenerateScalesTiersAndWarnsAboutAlertsThatCannotWork(t *testing.T) {
+	factor := regexp.MustCompile(`> ([0-9.]+)\n`)
+	for _, w := range []time.Duration{time.Hour, day, 7 * day, 28 * day, 30 * day, 90 * day} {
+		s := appSLO()
+		s.Window = slo.Rolling(w)
+		f, err := promrule.Generate([]slo.SLO{s}, promrule.Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if n := len(f.Groups[2].Rules); n != 3 {
-		t.Errorf("alerts = %d; want the three pairs that fit a 1d window", n)
+		n := 0
+		for _, r := range f.Groups[2].Rules {
+			if r.Alert != promrule.BurnAlert {
+				continue
+			}
+			n++
+			m := factor.FindStringSubmatch(r.Expr)
+			if m == nil {
+				t.Fatalf("%s: no factor in %q", slo.PromDuration(w), r.Expr)
+			}
+			if v, _ := strconv.ParseFloat(m[1], 64); v < 1 {
+				t.Errorf("%s window: the %s/%s alert fires at a burn rate of %g, below 1", slo.PromDuration(w), r.Labels["long"], r.Labels["short"], v)
+			}
+		}
+		want := 4
+		if w == time.Hour {
+			want = 2 // the ticket tiers: 10% of the budget in 5m and 6m (burn 1.2 and 1); the pages would go below 1
+		}
+		if n != want {
+			t.Errorf("%s window: %d burn alerts; want %d (warnings %q)", slo.PromDuration(w), n, want, f.Warnings)
+		}
 	}
 	loose := appSLO()
 	loose.Target = 0.9
-	f, err = promrule.Generate([]slo.SLO{loose}, promrule.Options{})
+	f, err := promrule.Generate([]slo.SLO{loose}, promrule.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,21 @@ func rendered(t *testing.T, f *promrule.File, b burn) map[string]string {
 }
 
 func (b burn) labels() map[string]string {
-	return map[string]string{"slo": "app-availability", "severity": b.severity, "long": b.long, "short": b.short, "team": "shop"}
+	return map[string]string{"slo": "app-availability", "service": "app", "severity": b.severity, "long": b.long, "short": b.short, "team": "shop"}
+}
+
+// alertRule finds a generated alert by name.
+func alertRule(t *testing.T, f *promrule.File, name string) promrule.Rule {
+	t.Helper()
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == name {
+				return r
+			}
+		}
+	}
+	t.Fatalf("no alert %s", name)
+	return promrule.Rule{}
 }
 
 // burnTest is an alert_rule_test for ErrorBudgetBurn expecting exactly the
@@ -275,8 +289,8 @@ func TestPromtoolAlertsFireAndResolve(t *testing.T) {
 				burnTest(t, f, 30),
 				{EvalTime: "5m", Alertname: promrule.AbsentAlert, ExpAlerts: []expAlert{}},
 				{EvalTime: "30m", Alertname: promrule.AbsentAlert, ExpAlerts: []expAlert{{
-					ExpLabels:      map[string]string{"slo": "app-availability", "severity": "ticket", "team": "shop"},
-					ExpAnnotations: f.Groups[2].Rules[4].Annotations,
+					ExpLabels:      map[string]string{"slo": "app-availability", "service": "app", "severity": "ticket", "team": "shop"},
+					ExpAnnotations: alertRule(t, f, promrule.AbsentAlert).Annotations,
 				}}},
 			},
 		},

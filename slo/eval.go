@@ -3,6 +3,7 @@ package slo
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,10 @@ func (c Counts) ErrorRatio() (ratio float64, ok bool) {
 type Sample struct {
 	Counts
 	Missing bool
+	// GoodMissing says why a sample is Missing: the good events' query
+	// matched no series while the total counted events — a good query that
+	// matches nothing (a misspelled le), no data, never 100% errors.
+	GoodMissing bool
 }
 
 // Observation is what a source (Prometheus, a load-test result, a
@@ -53,9 +58,17 @@ type Observation struct {
 	// (At − window for rolling windows, the period's start for calendar
 	// windows, the first event for a load test).
 	Start, At time.Time
+	// DataStart, when set, is when the data in [Start, At] begins
+	// (Start when it reaches back to Start; later for a young service or
+	// a retention shorter than the window). Gaps after it are not
+	// subtracted: counters count the traffic of a scrape gap.
+	DataStart time.Time
 	// Period is the SLO period budgets refer to: the rolling window's
 	// length or the calendar period's full length.
 	Period time.Duration
+	// Group is the group's labels, in the SLO's Grouping order, when the
+	// SLO is grouped: the observation is of that group's events only.
+	Group []Label
 	// Window is the events in [Start, At].
 	Window Sample
 	// Coverage is the fraction of [Start, At] that has data, in [0, 1].
@@ -92,10 +105,12 @@ type Status struct {
 	Budget Budget
 	// Burn is the burn rate over each window of Recent, shortest first.
 	Burn []WindowBurn
-	// CurrentBurn is the burn rate over CurrentBurnWindow; ok false when
+	// CurrentBurn is the burn rate over CurrentBurnWindow (the SLO's
+	// SLO.CurrentBurnWindow); ok false when
 	// that window had no events.
-	CurrentBurn   float64
-	CurrentBurnOK bool
+	CurrentBurn       float64
+	CurrentBurnOK     bool
+	CurrentBurnWindow time.Duration
 	// Exhaustion is how long the remaining budget lasts at CurrentBurn;
 	// ExhaustionOK is false when the budget is not burning (or unknown).
 	Exhaustion   time.Duration
@@ -118,8 +133,11 @@ type Budget struct {
 	RemainingEvents float64
 	// RemainingTime is the remaining budget as time: for Timeslices the
 	// bad slices still allowed times their length; for Occurrences the
-	// length of a complete outage, at the span's average traffic, that
-	// the remaining budget would absorb.
+	// length of a complete outage, at the average traffic of the span
+	// while it had data, that the remaining budget would absorb. When
+	// data covers only part of the span (Coverage < 1: a young service, a
+	// retention shorter than the window), the events were counted over
+	// that part, and so is the traffic.
 	RemainingTime time.Duration
 }
 
@@ -143,9 +161,13 @@ func Evaluate(s SLO, obs Observation) Status {
 	if s.BudgetingMethod() == Timeslices {
 		unit = "slices"
 	}
-	good, ok := obs.Window.GoodRatio()
+	if !finite(obs.Window.Good) || !finite(obs.Window.Total) {
+		st.Window = Sample{Missing: true}
+		st.Notes = append(st.Notes, "the counts over the window are not finite numbers: no data")
+	}
+	good, ok := st.Window.GoodRatio()
 	switch {
-	case !ok && obs.Window.Missing:
+	case !ok && st.Window.Missing:
 		st.Verdict = NoData
 		st.Notes = append(st.Notes, fmt.Sprintf("no data over the window (%s): no series matched", PromDuration(st.Span)))
 	case !ok:
@@ -165,7 +187,7 @@ func Evaluate(s SLO, obs Observation) Status {
 		if s.BudgetingMethod() == Timeslices {
 			b.RemainingTime = time.Duration(b.RemainingEvents * float64(s.TimeSlice.Window))
 		} else {
-			b.RemainingTime = time.Duration(b.Remaining * budget * float64(st.Span))
+			b.RemainingTime = time.Duration(b.Remaining * budget * float64(obs.TrafficSpan()))
 		}
 		b.RemainingTime = b.RemainingTime.Round(time.Second)
 		if obs.RatioOnly {
@@ -180,8 +202,9 @@ func Evaluate(s SLO, obs Observation) Status {
 			math.Floor(obs.Coverage*100), HumanDuration(time.Duration(obs.Coverage*float64(st.Span))), HumanDuration(st.Span)))
 	}
 	st.Burn, st.Notes = burns(s, obs, st.Notes)
+	st.CurrentBurnWindow = s.CurrentBurnWindow()
 	for _, wb := range st.Burn {
-		if wb.Window == CurrentBurnWindow && wb.OK {
+		if wb.Window == st.CurrentBurnWindow && wb.OK {
 			st.CurrentBurn, st.CurrentBurnOK = wb.BurnRate, true
 		}
 	}
@@ -191,6 +214,44 @@ func Evaluate(s SLO, obs Observation) Status {
 	return st
 }
 
+// TrafficSpan is the part of [Start, At] in which the events observed
+// were served: from DataStart to At when the source says where its data
+// begins; else the span times Coverage when coverage is known and
+// partial; else the whole span.
+func (o Observation) TrafficSpan() time.Duration {
+	span := o.At.Sub(o.Start)
+	switch {
+	case !o.DataStart.IsZero():
+		from := o.DataStart
+		if from.Before(o.Start) {
+			from = o.Start
+		}
+		return max(o.At.Sub(from), 0)
+	case o.Coverage > 0 && o.Coverage < 1:
+		return time.Duration(o.Coverage * float64(span))
+	}
+	return span
+}
+
+// ID names the SLO and, for a grouped SLO, the group:
+// checkout/availability{route="/pay"}.
+func (st Status) ID() string { return st.SLO.ID() + FormatGroup(st.Group) }
+
+// FormatGroup writes a group's labels as PromQL does, {route="/pay"}, or
+// "" for no group.
+func FormatGroup(labels []Label) string {
+	if len(labels) == 0 {
+		return ""
+	}
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = fmt.Sprintf("%s=%q", l.Name, l.Value)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
 // burns computes the burn rate per recent window and notes the longest
 // windows without data or without traffic.
 func burns(s SLO, obs Observation, notes []string) ([]WindowBurn, []string) {
@@ -198,6 +259,9 @@ func burns(s SLO, obs Observation, notes []string) ([]WindowBurn, []string) {
 	var noData, noTraffic time.Duration
 	for _, w := range sortedWindows(obs.Recent) {
 		smp := obs.Recent[w]
+		if !finite(smp.Good) || !finite(smp.Total) {
+			smp = Sample{Missing: true}
+		}
 		wb := WindowBurn{Window: w, Sample: smp}
 		if r, ok := smp.ErrorRatio(); ok {
 			wb.ErrorRatio, wb.BurnRate, wb.OK = r, BurnRate(r, s.Target), true

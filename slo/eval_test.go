@@ -160,6 +160,39 @@ func TestEvaluateTimeToExhaustion(t *testing.T) {
 	}
 }
 
+// The time of full outage the budget absorbs is at the traffic of the
+// data observed: a service whose data covers only a week of a 30-day
+// window (a young service, a short retention) served its events in that
+// week, and an outage would burn them four times as fast as the 30 days'
+// average says.
+func TestRemainingTimeUsesTheObservedTraffic(t *testing.T) {
+	at := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+	s := availability(0.99, 30*day)
+	tests := []struct {
+		name     string
+		coverage float64
+		want     time.Duration
+	}{
+		// 500 of 1,000 allowed bad events left; 100,000 events over 30 days
+		// is 1 event every 25.92 s: 500 events are 3h36m of outage.
+		{"complete data: the whole window's traffic", 1, 3*time.Hour + 36*time.Minute},
+		// The same events over 7.5 days: 1 event every 6.48 s, 500 are 54m.
+		{"a quarter of the window: its traffic is four times as dense", 0.25, 54 * time.Minute},
+		{"unknown coverage: the whole window", 0, 3*time.Hour + 36*time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := slo.Evaluate(s, slo.Observation{
+				Start: at.Add(-30 * day), At: at, Period: 30 * day, Coverage: tt.coverage,
+				Window: slo.Sample{Counts: slo.Counts{Good: 99_500, Total: 100_000}},
+			})
+			if !near(st.Budget.RemainingEvents, 500) || st.Budget.RemainingTime != tt.want {
+				t.Errorf("Budget at coverage %v = %v events, %v; want 500 events, %v", tt.coverage, st.Budget.RemainingEvents, st.Budget.RemainingTime, tt.want)
+			}
+		})
+	}
+}
+
 func TestCalendarPeriods(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -219,3 +252,76 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// A source that knows where its data begins (Prometheus) says so with
+// DataStart: the traffic of a young service is its events over the time
+// since then, while a scrape gap after it takes nothing away (counters
+// count the traffic of the gap).
+func TestRemainingTimeFromDataStart(t *testing.T) {
+	at := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+	s := availability(0.99, 30*day)
+	tests := []struct {
+		name      string
+		dataStart time.Time
+		coverage  float64
+		want      time.Duration
+	}{
+		// 500 allowed bad events left of 100,000 events in 7.5 days: 54m.
+		{"data from 7.5 days before", at.Add(-7*day - 12*time.Hour), 0.25, 54 * time.Minute},
+		{"data from the start, with a gap", at.Add(-30 * day), 0.7, 3*time.Hour + 36*time.Minute},
+		{"data from before the start counts from the start", at.Add(-40 * day), 1, 3*time.Hour + 36*time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := slo.Observation{
+				Start: at.Add(-30 * day), At: at, DataStart: tt.dataStart, Period: 30 * day, Coverage: tt.coverage,
+				Window: slo.Sample{Counts: slo.Counts{Good: 99_500, Total: 100_000}},
+			}
+			st := slo.Evaluate(s, obs)
+			if st.Budget.RemainingTime != tt.want {
+				t.Errorf("RemainingTime = %v; want %v (traffic span %v)", st.Budget.RemainingTime, tt.want, obs.TrafficSpan())
+			}
+		})
+	}
+}
+
+// Counts that are not numbers are no data, never a verdict.
+func TestEvaluateNonFiniteCounts(t *testing.T) {
+	at := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+	s := availability(0.99, 30*day)
+	for _, c := range []slo.Counts{{Good: math.NaN(), Total: 100}, {Good: math.Inf(1), Total: math.Inf(1)}, {Good: 1, Total: math.NaN()}} {
+		st := slo.Evaluate(s, slo.Observation{
+			Start: at.Add(-30 * day), At: at, Period: 30 * day, Coverage: 1, Window: slo.Sample{Counts: c},
+			Recent: map[time.Duration]slo.Sample{time.Hour: {Counts: c}},
+		})
+		if st.Verdict != slo.NoData || st.CurrentBurnOK || len(st.Burn) != 1 || st.Burn[0].OK || !st.Burn[0].Missing {
+			t.Errorf("Evaluate(%+v) = %s, current burn %v, burns %+v; want no data and no burn rate", c, st.Verdict, st.CurrentBurnOK, st.Burn)
+		}
+		for _, f := range []float64{st.SLI, st.Budget.Remaining, st.Budget.RemainingEvents, st.CurrentBurn, st.Window.Good, st.Window.Total} {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				t.Errorf("Evaluate(%+v) holds %v", c, f)
+			}
+		}
+	}
+}
+
+func TestFormatGroup(t *testing.T) {
+	tests := []struct {
+		in   []slo.Label
+		want string
+	}{
+		{nil, ""},
+		{[]slo.Label{{Name: "route", Value: "/pay"}}, `{route="/pay"}`},
+		{[]slo.Label{{Name: "route", Value: `a"b`}, {Name: "tenant", Value: ""}}, `{route="a\"b", tenant=""}`},
+	}
+	for _, tt := range tests {
+		if got := slo.FormatGroup(tt.in); got != tt.want {
+			t.Errorf("FormatGroup(%v) = %s; want %s", tt.in, got, tt.want)
+		}
+	}
+	st := slo.Status{SLO: slo.SLO{Name: "availability", Service: "checkout"}}
+	st.Group = []slo.Label{{Name: "route", Value: "/pay"}}
+	if got := st.ID(); got != `checkout/availability{route="/pay"}` {
+		t.Errorf("Status.ID() = %s", got)
+	}
+}

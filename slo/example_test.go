@@ -31,7 +31,7 @@ func ExampleEvaluate() {
 	// SLI 0.9996: met
 	// budget left 60% (6000 requests, 25m55s of full outage)
 	// burning 2.5x over the last hour: the rest lasts 7d4h48m
-	// ((sum(rate(http_requests_total{job="checkout",code=~"5.."}[1h])) or vector(0)) / (sum(rate(http_requests_total{job="checkout"}[1h])) > 0))
+	// ((sum(rate(http_requests_total{job="checkout",code=~"5.."}[1h])) or 0 * sum(rate(http_requests_total{job="checkout"}[1h]))) / (sum(rate(http_requests_total{job="checkout"}[1h])) > 0))
 }
 
 // The four burn-rate alert pairs and their factors for a 30-day and a

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,10 @@ import (
 // WindowPlaceholder marks where a query's range goes: headroom replaces it
 // with each window it evaluates (5m, 1h, 30d…).
 const WindowPlaceholder = "{{.window}}"
+
+// groupPlaceholder marks where an event query's grouping goes (" by
+// (route)", or nothing); it is internal to templates.
+const groupPlaceholder = "{{.by}}"
 
 // QueryKind says what a counting [Query] returns.
 type QueryKind int
@@ -40,6 +45,31 @@ type Query struct {
 	template string
 	// series is set when the query is a plain selector.
 	series *Selector
+	// by is the grouping At applies; written the grouping the query's own
+	// sum by (…) names.
+	by, written []string
+	// native says the query reads a native histogram.
+	native bool
+}
+
+// Grouped returns the query summed by labels (none: into one series).
+func (q Query) Grouped(labels []string) Query {
+	q.by = slices.Clone(labels)
+	return q
+}
+
+// WrittenGrouping is the grouping the query's own sum by (…) names, if any.
+func (q Query) WrittenGrouping() []string { return slices.Clone(q.written) }
+
+// IsNative reports whether the query reads a native histogram.
+func (q Query) IsNative() bool { return q.native }
+
+// ByClause writes a grouping as PromQL: " by (a, b)", or "" for none.
+func ByClause(labels []string) string {
+	if len(labels) == 0 {
+		return ""
+	}
+	return " by (" + strings.Join(labels, ", ") + ")"
 }
 
 // Series returns the selector of a query that is a plain series selector.
@@ -53,12 +83,15 @@ func (q Query) Series() (Selector, bool) {
 // IsZero reports whether q is empty.
 func (q Query) IsZero() bool { return q.template == "" }
 
-// Template is the query with WindowPlaceholder where the window goes.
-func (q Query) Template() string { return q.template }
+// Template is the query with WindowPlaceholder where the window goes (and
+// its grouping applied).
+func (q Query) Template() string {
+	return strings.ReplaceAll(q.template, groupPlaceholder, ByClause(q.by))
+}
 
 // At returns the query with its window set to w.
 func (q Query) At(w time.Duration) string {
-	return strings.ReplaceAll(q.template, WindowPlaceholder, PromDuration(w))
+	return strings.ReplaceAll(q.Template(), WindowPlaceholder, PromDuration(w))
 }
 
 // Rate returns PromQL for the events per second over the trailing w.
@@ -134,7 +167,7 @@ func LabelSelector(metric string, labels map[string]string) Selector {
 // rate of its series over each window.
 func SelectorQuery(s Selector) Query {
 	expr := s.String()
-	return Query{Expr: expr, Kind: PerSecond, template: "sum(rate(" + expr + "[" + WindowPlaceholder + "]))", series: &s}
+	return Query{Expr: expr, Kind: PerSecond, template: "sum" + groupPlaceholder + "(rate(" + expr + "[" + WindowPlaceholder + "]))", series: &s}
 }
 
 // Use says where a query sits in an SLI, which decides what is sound.
@@ -197,32 +230,79 @@ func ParseQuery(expr string, use Use, counter bool) (Query, error) {
 	if err := a.check(true); err != nil {
 		return Query{}, err
 	}
-	tmpl := a.template
-	if !summed(toks) {
-		tmpl = "sum(" + tmpl + ")"
+	arg, tail, by, top, err := topSum(toks, len(expr))
+	if err != nil {
+		return Query{}, err
 	}
-	return Query{Expr: expr, Kind: a.kind, template: tmpl}, nil
+	tmpl := "sum" + groupPlaceholder + "(" + a.template + ")"
+	if top {
+		// Neither the prefix up to the sum's argument nor a grouping
+		// written after it holds a range, so they have the same length in
+		// the template as in the query.
+		tmpl = "sum" + groupPlaceholder + a.template[arg:len(a.template)-tail]
+	}
+	return Query{Expr: expr, Kind: a.kind, template: tmpl, written: by, by: by}, nil
 }
 
-// summed reports whether the query is one sum(…) without grouping, which
-// returns a single series without labels already.
-func summed(toks []token) bool {
-	if len(toks) < 3 || !strings.EqualFold(toks[0].text, "sum") || toks[1].text != "(" {
-		return false
+// topSum reads a query that is one sum over all of it: sum(…),
+// sum by (labels) (…) or sum(…) by (labels). It returns the offset of the
+// sum's argument (its opening parenthesis), the length of a grouping
+// written after the argument, the labels it groups by, and whether the
+// query is such a sum. A sum without (…) is an error: the SLO's grouping
+// must be known.
+func topSum(toks []token, n int) (arg, tail int, by []string, ok bool, err error) {
+	if len(toks) < 3 || !strings.EqualFold(toks[0].text, "sum") {
+		return 0, 0, nil, false, nil
+	}
+	labels := func(i int) ([]string, int) {
+		var out []string
+		for i < len(toks) && toks[i].text != ")" {
+			if toks[i].kind == tIdent {
+				out = append(out, toks[i].text)
+			}
+			i++
+		}
+		return out, i + 1
+	}
+	i := 1
+	switch strings.ToLower(toks[1].text) {
+	case "without":
+		return 0, 0, nil, false, errors.New("sum without (…) leaves the SLI's grouping unknown: write sum by (labels) (…)")
+	case "by":
+		if toks[2].text != "(" {
+			return 0, 0, nil, false, errors.New("sum by needs a list of labels in parentheses")
+		}
+		by, i = labels(3)
+	}
+	if i >= len(toks) || toks[i].text != "(" {
+		return 0, 0, nil, false, nil
 	}
 	depth := 0
-	for i, t := range toks[1:] {
-		switch t.text {
+	for j := i; j < len(toks); j++ {
+		switch toks[j].text {
 		case "(", "{", "[":
 			depth++
 		case ")", "}", "]":
 			depth--
-			if depth == 0 {
-				return i+1 == len(toks)-1
+			if depth != 0 {
+				continue
 			}
+			if j == len(toks)-1 {
+				return toks[i].pos, 0, by, true, nil
+			}
+			switch next := strings.ToLower(toks[j+1].text); {
+			case next == "without":
+				return 0, 0, nil, false, errors.New("sum without (…) leaves the SLI's grouping unknown: write sum by (labels) (…)")
+			case next == "by" && by == nil && j+2 < len(toks) && toks[j+2].text == "(":
+				after, end := labels(j + 3)
+				if end == len(toks) {
+					return toks[i].pos, n - toks[j].pos - 1, after, true, nil
+				}
+			}
+			return 0, 0, nil, false, nil
 		}
 	}
-	return false
+	return 0, 0, nil, false, nil
 }
 
 func selectorUse(expr string, sel Selector, use Use, counter bool) (Query, error) {

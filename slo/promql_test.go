@@ -25,8 +25,8 @@ func TestParseQueryAcceptsWhatCanBeReWindowed(t *testing.T) {
 			`sum(rate(http_requests_total{job="app"}[1h]))`},
 		{"a placeholder may have spaces", `sum(increase(x_total[{{ .window }}]))`, slo.Events, true, slo.Count,
 			`sum(increase(x_total[1h]))`},
-		{"a fixed rate range is re-windowed", `sum by (code) (rate(http_requests_total{job="app"}[5m]))`, slo.Events, true, slo.PerSecond,
-			`sum(sum by (code) (rate(http_requests_total{job="app"}[1h])))`},
+		{"a fixed rate range is re-windowed, its grouping kept", `sum by (code) (rate(http_requests_total{job="app"}[5m]))`, slo.Events, true, slo.PerSecond,
+			`sum by (code)(rate(http_requests_total{job="app"}[1h]))`},
 		{"sums and differences of rates are counts", `sum(rate(a_total[5m])) - sum(rate(b_total{x="]"}[5m]))`, slo.Events, false, slo.PerSecond,
 			`sum(sum(rate(a_total[1h])) - sum(rate(b_total{x="]"}[1h])))`},
 		{"a raw ratio divides events by events", `sum(rate(ok_total[{{.window}}])) / sum(rate(all_total[{{.window}}]))`, slo.RawRatio, true, slo.Fraction,
@@ -39,8 +39,8 @@ func TestParseQueryAcceptsWhatCanBeReWindowed(t *testing.T) {
 			"sum(rate(x_total[1h]))"},
 		{"lines are joined", "sum(\n  rate(x_total[5m])\n)", slo.Events, true, slo.PerSecond,
 			"sum( rate(x_total[1h]) )"},
-		{"a trailing grouping keeps the outer sum", `sum(rate(x_total[5m])) by (code)`, slo.Events, true, slo.PerSecond,
-			"sum(sum(rate(x_total[1h])) by (code))"},
+		{"a trailing grouping is a grouping too", `sum(rate(x_total[5m])) by (code)`, slo.Events, true, slo.PerSecond,
+			"sum by (code)(rate(x_total[1h]))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,8 +17,10 @@ var codeLabels = map[string]bool{"code": true, "status": true, "status_code": tr
 // Regular expressions that find an le bound or a status-code matcher in a
 // query that is not a plain selector.
 var (
-	leInQuery   = regexp.MustCompile(`\ble\s*=\s*"([^"]+)"`)
-	codeInQuery = regexp.MustCompile(`\b(code|status|status_code|response_code|http_status)\s*(=~|!~|!=|=)\s*"([^"]*)"`)
+	leInQuery     = regexp.MustCompile(`\ble\s*(=~|=)\s*"([^"]+)"`)
+	codeInQuery   = regexp.MustCompile(`\b(code|status|status_code|response_code|http_status)\s*(=~|!~|!=|=)\s*"([^"]*)"`)
+	unescapeDot   = strings.NewReplacer(`\\.`, ".", `\.`, ".") // in a regexp, as a query or a matcher writes it
+	nativeInQuery = regexp.MustCompile(`histogram_fraction\(\s*0\s*,\s*([0-9.eE+]+)\s*,`)
 )
 
 // FromRun turns a load-test run into a series of per-second event counts
@@ -74,27 +76,43 @@ func bucketOf(iv *stats.Interval, target string) *stats.Bucket {
 	return &stats.Bucket{}
 }
 
-// latencyBound finds the le bound of a good-events query.
+// latencyBound finds the latency bound of a good-events query: its le
+// bucket, matched exactly (le="0.3") or in both spellings of a whole
+// number of seconds (le=~"1|1\.0", as LeMatcher writes it), or the upper
+// bound of a native histogram's histogram_fraction.
 func latencyBound(q Query) (time.Duration, bool, error) {
 	if q.IsZero() {
 		return 0, false, nil
 	}
-	le := ""
+	op, le := "", ""
 	if sel, ok := q.Series(); ok {
 		for _, m := range sel.Matchers {
-			if m.Label == "le" && m.Op == "=" {
-				le = m.Value
+			if m.Label == "le" && (m.Op == "=" || m.Op == "=~") {
+				op, le = m.Op, m.Value
 			}
 		}
 	} else if m := leInQuery.FindStringSubmatch(q.Expr); m != nil {
-		le = m[1]
+		op, le = m[1], m[2]
+	} else if m := nativeInQuery.FindStringSubmatch(q.Template()); m != nil && q.IsNative() {
+		op, le = "=", m[1]
 	}
 	if le == "" {
 		return 0, false, nil
 	}
-	sec, err := strconv.ParseFloat(le, 64)
-	if err != nil || sec < 0 || sec > 1e6 {
-		return 0, false, fmt.Errorf("le=%q is not a latency bound in seconds", le)
+	alts := []string{le}
+	if op == "=~" {
+		alts = strings.Split(le, "|")
+	}
+	var sec float64
+	for i, alt := range alts {
+		if op == "=~" {
+			alt = unescapeDot.Replace(alt)
+		}
+		f, err := strconv.ParseFloat(alt, 64)
+		if err != nil || f < 0 || f > 1e6 || (i > 0 && f != sec) {
+			return 0, false, fmt.Errorf("le%s%q is not a latency bound in seconds", op, le)
+		}
+		sec = f
 	}
 	return time.Duration(sec * float64(time.Second)), true, nil
 }

@@ -89,3 +89,60 @@ func TestFromRun(t *testing.T) {
 		t.Error("FromRun(threshold SLI) = nil error; want one")
 	}
 }
+
+// The latency bound is found in every form the indicator is written in:
+// a whole number of seconds matches both of its le spellings
+// (le=~"1|1\.0"), and a native histogram's bound is histogram_fraction's.
+func TestLatencyBound(t *testing.T) {
+	sel := slo.LabelSelector("http_request_duration_seconds", map[string]string{"job": "api"})
+	query := func(expr string) slo.Query {
+		q, err := slo.ParseQuery(expr, slo.Events, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	total := query(`http_request_duration_seconds_count{job="api"}`)
+	tests := []struct {
+		name string
+		in   slo.Indicator
+		want time.Duration
+		ok   bool
+	}{
+		{"a fraction of a second", slo.Latency(sel, 300*time.Millisecond), 300 * time.Millisecond, true},
+		{"a whole second, both spellings", slo.Latency(sel, time.Second), time.Second, true},
+		{"two whole seconds", slo.Latency(sel, 2*time.Second), 2 * time.Second, true},
+		{"a native histogram", slo.NativeLatency(sel, 250*time.Millisecond), 250 * time.Millisecond, true},
+		{"a query with le=~ in both spellings", slo.Indicator{Good: query(`sum(rate(http_request_duration_seconds_bucket{job="api",le=~"1|1\\.0"}[{{.window}}]))`), Total: total}, time.Second, true},
+		{"a query with le=", slo.Indicator{Good: query(`sum(rate(http_request_duration_seconds_bucket{job="api",le="0.5"}[{{.window}}]))`), Total: total}, 500 * time.Millisecond, true},
+		{"two different bounds are not one", slo.Indicator{Good: query(`http_request_duration_seconds_bucket{job="api",le=~"0.3|0.5"}`), Total: total}, 0, false},
+		{"availability has none", slo.Availability(sel, "", ""), 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.in.LatencyBound()
+			if got != tt.want || ok != tt.ok {
+				t.Fatalf("LatencyBound() = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// A whole-second latency SLO gates a load test on latency, not on status
+// codes: 95 of each second's 100 requests complete within 1s.
+func TestFromRunWholeSecondLatency(t *testing.T) {
+	run := loadRun(t)
+	s := slo.SLO{Name: "api", Target: 0.9, Window: slo.Rolling(30 * day),
+		Indicator: slo.Latency(slo.LabelSelector("http_request_duration_seconds", nil), time.Second)}
+	sr, err := slo.FromRun(s, run, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every response, 404s, 503 and 500ms ones included, is within 1s
+	// (the availability count would be 98).
+	for i, c := range sr.Counts {
+		if c.Total != 100 || c.Good < 99 {
+			t.Fatalf("second %d: %+v; want at least 99 of 100 within 1s", i, c)
+		}
+	}
+}

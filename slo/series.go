@@ -30,7 +30,7 @@ func (sr Series) Observe(s SLO) Observation {
 	}
 	obs.Window = Sample{Counts: all}
 	span := obs.At.Sub(obs.Start)
-	for _, w := range AlertWindows {
+	for _, w := range s.AlertWindows() {
 		if w > span || unit <= 0 {
 			break
 		}

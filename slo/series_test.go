@@ -107,14 +107,16 @@ func TestEventsPromQL(t *testing.T) {
 		got  string
 		want string
 	}{
-		{"latency counts the bucket against the count", lat.ErrorRatio(time.Hour),
-			`clamp_min(1 - ((sum(rate(http_request_duration_seconds_bucket{job="app",le="0.3"}[1h])) or vector(0)) / (sum(rate(http_request_duration_seconds_count{job="app"}[1h])) > 0)), 0)`},
+		{"latency counts the bucket against the count; a missing bucket is no data, not 100% errors", lat.ErrorRatio(time.Hour),
+			`clamp_min(1 - (sum(rate(http_request_duration_seconds_bucket{job="app",le="0.3"}[1h])) / (sum(rate(http_request_duration_seconds_count{job="app"}[1h])) > 0)), 0)`},
+		{"where the good series were seen, their absence is zero good events", lat.ErrorRatioSeen(time.Hour, "seen"),
+			`clamp_min(1 - ((sum(rate(http_request_duration_seconds_bucket{job="app",le="0.3"}[1h])) or (0 * sum(rate(http_request_duration_seconds_count{job="app"}[1h])) and on() seen)) / (sum(rate(http_request_duration_seconds_count{job="app"}[1h])) > 0)), 0)`},
 		{"latency events are counted with increase", lat.Events(time.Hour, false).Good,
 			`sum(rate(http_request_duration_seconds_bucket{job="app",le="0.3"}[1h])) * 3600`},
 		{"a threshold samples the metric every minute", thr.Events(time.Hour, true).Good,
 			`sum(count_over_time(((probe_duration_seconds{job="x"}) <= 0.5)[1h:1m]))`},
 		{"time slices count good minutes", ts.Events(time.Hour, true).Good,
-			`sum(count_over_time((((sum(rate(http_request_duration_seconds_bucket{job="app",le="0.3"}[1m])) or vector(0)) / (sum(rate(http_request_duration_seconds_count{job="app"}[1m])) > 0)) >= 0.95)[1h:1m]))`},
+			`sum(count_over_time(((sum(rate(http_request_duration_seconds_bucket{job="app",le="0.3"}[1m])) / (sum(rate(http_request_duration_seconds_count{job="app"}[1m])) > 0)) >= 0.95)[1h:1m]))`},
 		{"absent looks for the total", lat.Absent(), `absent(sum(rate(http_request_duration_seconds_count{job="app"}[5m])))`},
 	}
 	for _, tt := range tests {

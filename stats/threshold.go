@@ -16,13 +16,17 @@ import (
 //	p50 p90 p95 p99 p999 mean max min
 //	          latency from the due time; VALUE is a duration (300ms, 1s)
 //	errors    the error ratio (failed responses and errors / requests);
-//	          VALUE is a percentage (1%) or a fraction (0.01)
-//	success   the success ratio, likewise
+//	          VALUE is a percentage: 1%, 0.1%
+//	success   the success ratio, likewise (availability is another name)
 //	late      the ratio of arrivals sent late or dropped to arrivals due
 //	rate      requests completed per second (VALUE: 1000 or 1000/s)
 //	throughput  successful responses per second
 //
 // Several thresholds are written comma-separated: p99<=200ms,errors<=0.1%.
+//
+// Units are required: a latency without one (p99<300) and a ratio without
+// a percent sign (errors<0.1: 0.1%, or 10%?) are refused with the forms
+// that were probably meant. A ratio of 0 needs no unit.
 type Threshold struct {
 	// Metric is the metric's canonical name (p99, errors, rate…).
 	Metric string
@@ -49,7 +53,7 @@ var metrics = map[string]metricKind{
 }
 
 // aliases maps other spellings to a canonical metric name.
-var aliases = map[string]string{"p99.9": "p999", "error": "errors", "avg": "mean", "rps": "rate"}
+var aliases = map[string]string{"p99.9": "p999", "error": "errors", "avg": "mean", "rps": "rate", "availability": "success"}
 
 const metricList = "p50, p90, p95, p99, p999, mean, max, min, errors, success, late, rate, throughput"
 
@@ -86,33 +90,43 @@ func ParseThreshold(s string) (Threshold, error) {
 	if raw == "" {
 		return Threshold{}, fmt.Errorf("threshold %q: missing the value after %s", s, op)
 	}
-	v, err := parseValue(kind, raw)
+	v, err := parseValue(kind, strings.TrimSpace(text[:i]), op, raw)
 	if err != nil {
 		return Threshold{}, fmt.Errorf("threshold %q: %w", s, err)
 	}
 	return Threshold{Metric: name, Op: op, Value: v}, nil
 }
 
-func parseValue(kind metricKind, raw string) (float64, error) {
+// parseValue reads the value of a threshold on a metric of kind; written
+// and op are the metric and the operator as the person wrote them, for
+// suggestions.
+func parseValue(kind metricKind, written, op, raw string) (float64, error) {
 	switch kind {
 	case kindLatency:
-		if _, err := strconv.ParseFloat(raw, 64); err == nil {
-			return 0, fmt.Errorf("latency %q has no unit; write it like %sms or %ss", raw, raw, raw)
+		if f, err := strconv.ParseFloat(raw, 64); err == nil {
+			if f >= 0 && !math.IsInf(f, 0) {
+				return 0, fmt.Errorf("latency %q has no unit: write %s", raw, bareLatency(raw, f))
+			}
+			return 0, fmt.Errorf("latency %q has no unit; want a latency like 300ms or 1.5s", raw)
 		}
 		d, err := time.ParseDuration(raw)
 		if err != nil || d < 0 {
 			return 0, fmt.Errorf("want a latency like 300ms or 1.5s, got %q", raw)
+		}
+		if d > MaxLatencyThreshold {
+			return 0, longLatency(raw, d)
 		}
 		return d.Seconds(), nil
 	case kindRatio:
 		num, pct := strings.CutSuffix(raw, "%")
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("want a percentage like 1%% or a fraction like 0.01, got %q", raw)
+			return 0, fmt.Errorf("want a percentage like 1%% or 0.1%%, got %q", raw)
 		}
-		if pct {
-			f /= 100
+		if !pct && f != 0 {
+			return 0, bareRatio(written, op, raw, f)
 		}
+		f /= 100
 		if f < 0 || f > 1 {
 			return 0, fmt.Errorf("a ratio must be between 0%% and 100%%, got %q", raw)
 		}
@@ -125,6 +139,95 @@ func parseValue(kind metricKind, raw string) (float64, error) {
 		}
 		return f, nil
 	}
+}
+
+// MaxLatencyThreshold is the longest latency a threshold accepts: a
+// request latency bound above an hour is a unit slip (300m is five hours;
+// 300ms was meant).
+const MaxLatencyThreshold = time.Hour
+
+// longLatency is the error for a latency above MaxLatencyThreshold, with the
+// milliseconds it probably meant when written in minutes.
+func longLatency(raw string, d time.Duration) error {
+	if num, ok := strings.CutSuffix(raw, "m"); ok && num != "" && strings.Trim(num, "0123456789.") == "" {
+		return fmt.Errorf("latency %s is %v (m is minutes): did you mean %sms?", raw, d, num)
+	}
+	return fmt.Errorf("latency %s is %v, above %v: write a request latency in ms or s (300ms, 2s)", raw, d, MaxLatencyThreshold)
+}
+
+// bareLatency is how to write a latency given without a unit: a whole
+// number is most likely milliseconds (300 → 300ms), a fraction of one
+// seconds, as Prometheus writes bucket bounds (0.3 → 0.3s).
+func bareLatency(raw string, f float64) string {
+	if f > 0 && f < 1 {
+		return raw + "s"
+	}
+	return raw + "ms"
+}
+
+// bareRatio is the error for a ratio written without a percent sign: the
+// number is ambiguous (errors<=0.1 may mean 0.1% or, as a fraction, 10%),
+// so it names the percentages it may have meant.
+func bareRatio(written, op, raw string, f float64) error {
+	var forms []string
+	if f > 0 && f <= 100 {
+		form := written + op + raw + "%"
+		if words := oneIn(f / 100); words != "" {
+			form += " (" + words + ")"
+		}
+		forms = append(forms, form)
+	}
+	if f > 0 && f <= 1 {
+		forms = append(forms, written+op+strconv.FormatFloat(f*100, 'g', 12, 64)+"%")
+	}
+	if len(forms) == 0 {
+		return fmt.Errorf("a ratio is a percentage between 0%% and 100%%, got %q", raw)
+	}
+	return fmt.Errorf("a ratio needs a percent sign (%s is ambiguous): write %s", raw, strings.Join(forms, " or "))
+}
+
+// oneIn says a fraction in words when it is one in a round number (0.001:
+// "one in a thousand") or all but one in one (0.999: "all but one in a
+// thousand"); "" otherwise.
+func oneIn(f float64) string {
+	words := func(f float64) string {
+		n := 1 / f
+		r := math.Round(n)
+		if f <= 0 || r < 2 || math.Abs(n-r) > 1e-9*r {
+			return ""
+		}
+		switch r {
+		case 10:
+			return "ten"
+		case 100:
+			return "a hundred"
+		case 1000:
+			return "a thousand"
+		case 10_000:
+			return "ten thousand"
+		case 100_000:
+			return "a hundred thousand"
+		case 1_000_000:
+			return "a million"
+		}
+		return thousands(int64(r))
+	}
+	if w := words(f); w != "" {
+		return "one in " + w
+	}
+	if w := words(1 - f); w != "" && f > 0.5 {
+		return "all but one in " + w
+	}
+	return ""
+}
+
+// thousands writes n with comma thousands separators: 2,000.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // ParseThresholds reads a comma-separated list of thresholds, such as

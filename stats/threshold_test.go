@@ -20,7 +20,9 @@ func TestParseThreshold(t *testing.T) {
 		{"mean<5ms", stats.Threshold{Metric: "mean", Op: "<", Value: 0.005}},
 		{"max<2s", stats.Threshold{Metric: "max", Op: "<", Value: 2}},
 		{"errors<1%", stats.Threshold{Metric: "errors", Op: "<", Value: 0.01}},
-		{"errors<=0.001", stats.Threshold{Metric: "errors", Op: "<=", Value: 0.001}},
+		{"errors<=0.1%", stats.Threshold{Metric: "errors", Op: "<=", Value: 0.001}},
+		{"errors<=0", stats.Threshold{Metric: "errors", Op: "<=", Value: 0}},
+		{"availability>=99.9%", stats.Threshold{Metric: "success", Op: ">=", Value: 0.999}},
 		{"late<1%", stats.Threshold{Metric: "late", Op: "<", Value: 0.01}},
 		{"rate>=1000", stats.Threshold{Metric: "rate", Op: ">=", Value: 1000}},
 		{"throughput>950/s", stats.Threshold{Metric: "throughput", Op: ">", Value: 950}},
@@ -44,17 +46,33 @@ func TestParseThresholdRejectsMistakes(t *testing.T) {
 		{"p98<1s", `unknown metric "p98"`},
 		{"<1s", "missing the metric"},
 		{"p99<", "missing the value"},
-		{"p99<300", "no unit"},
+		{"p99<300", `latency "300" has no unit: write 300ms`},
+		{"p99<=0.3", `latency "0.3" has no unit: write 0.3s`},
 		{"p99=300ms", "operator"},
 		{"errors<150%", "between 0% and 100%"},
 		{"errors<lots", "percentage"},
+		{"errors<1", "a ratio needs a percent sign (1 is ambiguous): write errors<1% (one in a hundred) or errors<100%"},
+		{"errors<=0.1", "write errors<=0.1% (one in a thousand) or errors<=10%"},
+		{"error<=0.05", "write error<=0.05% (one in 2,000) or error<=5%"},
+		{"availability>=99.9", "write availability>=99.9% (all but one in a thousand)"},
+		{"success>=0.999", "write success>=0.999% or success>=99.9%"},
+		{"late<250", "between 0% and 100%"},
 		{"rate>fast", "rate per second"},
 		{"p99<-1s", "latency"},
+		{"p99<300m", "latency 300m is 5h0m0s (m is minutes): did you mean 300ms?"},
+		{"p50<=61m", "latency 61m is 1h1m0s (m is minutes): did you mean 61ms?"},
+		{"max<2h", "latency 2h is 2h0m0s, above 1h0m0s: write a request latency in ms or s"},
+		{"p99<1h30m", "above 1h0m0s"},
 	}
 	for _, tt := range tests {
 		_, err := stats.ParseThreshold(tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseThreshold(%q) error = %v; want one containing %q", tt.in, err, tt.want)
+		}
+	}
+	for _, in := range []string{"p99<300", "p99<=300"} {
+		if _, err := stats.ParseThreshold(in); err == nil || strings.Contains(err.Error(), "300s") || strings.Contains(err.Error(), "300m ") {
+			t.Errorf("ParseThreshold(%q) error = %v; want 300ms suggested, never 300s or 300m", in, err)
 		}
 	}
 	_, err := stats.ParseThresholds("p99<300ms,nope<1,errors<1%,x")

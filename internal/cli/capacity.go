@@ -220,7 +220,7 @@ func (a *app) capacitySLO(f *capacityFlags) ([]stats.Threshold, error) {
 	case f.slo != "":
 		ths, err := stats.ParseThresholds(f.slo)
 		if err != nil {
-			return nil, usageError(fmt.Errorf("--slo: %w", err), "for example --slo 'p99<=200ms,errors<=0.1%'")
+			return nil, usageError(fmt.Errorf("--slo: %w", err), "for example --slo 'p99<=200ms,errors<=0.1%': a latency takes a unit (ms, s), a ratio a percent sign")
 		}
 		return ths, nil
 	case f.sloFile != "":

@@ -170,6 +170,24 @@ func TestCapacityOutputsAndUsage(t *testing.T) {
 	}
 }
 
+// --slo takes latencies with a unit and ratios with a percent sign: a bare
+// number is refused with what it probably meant, never read as seconds or
+// as a fraction (errors<=0.1 is 10%, not the 0.1% it was likely meant as).
+func TestCapacitySLOThresholdsNeedUnits(t *testing.T) {
+	for _, tt := range []struct{ slo, want, never string }{
+		{"p99<=300", `latency "300" has no unit: write 300ms`, "300s"},
+		{"errors<=0.1", "write errors<=0.1% (one in a thousand) or errors<=10%", ""},
+		{"p99<=200ms,availability>=99.9", "write availability>=99.9% (all but one in a thousand)", ""},
+	} {
+		t.Run(tt.slo, func(t *testing.T) {
+			code, _, errOut := ldRun(context.Background(), t, "capacity", "--url", "http://127.0.0.1:1/", "--slo", tt.slo)
+			if code != 2 || !strings.Contains(errOut, tt.want) || !strings.Contains(errOut, "hint: ") || (tt.never != "" && strings.Contains(errOut, tt.never)) {
+				t.Errorf("capacity --slo %q: exit %d, stderr %q; want 2, %q and a hint", tt.slo, code, errOut, tt.want)
+			}
+		})
+	}
+}
+
 // A closed-loop sweep of a server with 8 workers of 10 ms saturates at 800
 // req/s: the scalability fit says so.
 func TestCapacityScalabilitySweep(t *testing.T) {

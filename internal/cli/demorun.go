@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/headroom-sre/headroom/capacity"
+	"github.com/headroom-sre/headroom/dashboard"
 	"github.com/headroom-sre/headroom/demo"
 	"github.com/headroom-sre/headroom/internal/kube"
 	"github.com/headroom-sre/headroom/internal/spec"
@@ -167,7 +168,21 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 	if err := write("slo-rules.yaml", rulesYAML); err != nil {
 		return err
 	}
-	fmt.Fprintf(progress, "  %d SLOs → %s (recording rules for 7 windows, page and ticket burn-rate alerts)\n", len(set.SLOs), filepath.Join(f.out, "slo-rules.yaml"))
+	board, err := dashboard.Grafana(set.SLOs, dashboard.Options{Source: "slo.yaml"})
+	if err != nil {
+		return err
+	}
+	if err := write("slo-dashboard.json", board); err != nil {
+		return err
+	}
+	windows := map[time.Duration]bool{}
+	for _, s := range set.SLOs {
+		for _, w := range s.AlertWindows() {
+			windows[w] = true
+		}
+	}
+	fmt.Fprintf(progress, "  %d SLOs → %s (recording rules for %d windows, page and ticket burn-rate alerts) and a Grafana dashboard, %s\n",
+		len(set.SLOs), filepath.Join(f.out, "slo-rules.yaml"), len(windows), filepath.Join(f.out, "slo-dashboard.json"))
 
 	// 3. The TV spike, live.
 	step(3, "measure: a TV-broadcast spike against the app, live (%s)", f.spikeFor)

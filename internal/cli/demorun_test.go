@@ -126,7 +126,7 @@ func TestDemoRunsThePipeline(t *testing.T) {
 	if n := strings.Count(dom.String(), "<svg"); n < 7 {
 		t.Errorf("report has %d charts; want at least 7", n)
 	}
-	for _, f := range []string{"report.html", "system.yaml", "money.capacity.json", "app.capacity.json", "slo.yaml", "slo-rules.yaml", "spike.jsonl", "cluster.yaml", "rightsize-patch.yaml"} {
+	for _, f := range []string{"report.html", "system.yaml", "money.capacity.json", "app.capacity.json", "slo.yaml", "slo-rules.yaml", "slo-dashboard.json", "spike.jsonl", "cluster.yaml", "rightsize-patch.yaml"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}

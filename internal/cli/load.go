@@ -82,6 +82,9 @@ within the timeout, and the partial results are written); 2 bad input.`,
 	return cmd
 }
 
+// thresholdHint is the hint of a threshold that does not parse.
+const thresholdHint = "write thresholds like p99<300ms or errors<1%: a latency takes a unit (ms, s), a ratio a percent sign"
+
 func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	plan, err := f.targets.resolve(a, cmd)
 	if err != nil {
@@ -92,7 +95,7 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	for _, s := range f.thresholds {
 		ths, err := stats.ParseThresholds(s)
 		if err != nil {
-			return usageError(err, "write thresholds like p99<300ms or errors<1%")
+			return usageError(err, thresholdHint)
 		}
 		thresholds = append(thresholds, ths...)
 	}

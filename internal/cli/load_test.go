@@ -273,6 +273,8 @@ func TestLoadRejectsBadInput(t *testing.T) {
 		{"both --url and -f", []string{"load", "--url", "http://127.0.0.1:1/", "-f", bad}, "cannot be used together"},
 		{"a bad shape", []string{"load", "--url", "http://127.0.0.1:1/", "--shape", "constant:rate=x"}, "--shape"},
 		{"a bad threshold", []string{"load", "--url", "http://127.0.0.1:1/", "--threshold", "p99<300"}, "no unit"},
+		{"a latency without a unit", []string{"load", "--url", "http://127.0.0.1:1/", "--threshold", "p99<300"}, `latency "300" has no unit: write 300ms`},
+		{"a ratio without a percent sign", []string{"load", "--url", "http://127.0.0.1:1/", "--threshold", "errors<1"}, "write errors<1% (one in a hundred) or errors<100%"},
 		{"a bad URL", []string{"load", "--url", "127.0.0.1:1/"}, "http://"},
 		{"a scenario with mistakes", []string{"load", "-f", bad}, "bad.yaml:7:7: spec.targets[0].wieght: unknown field"},
 		{"a scenario with a bad template", []string{"load", "-f", bad}, "bad.yaml:6:7: spec.targets[0].url: template"},

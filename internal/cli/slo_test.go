@@ -60,7 +60,9 @@ func TestSLORulesWritesRulesPromtoolAccepts(t *testing.T) {
 	sloGolden(t, "multi.rules.yaml", stdout)
 	promtoolCheck(t, []byte(stdout))
 	for _, want := range []string{`objective: three-nines`, `alert: SLIMetricsAbsent`, `runbook_url: https://runbooks.example.com/checkout`,
-		`slo:sli_error:ratio_rate28d{slo="checkout-latency"}`, `/ 0.01 > 13.44`} {
+		`slo:sli_error:ratio_rate28d{slo="checkout-latency",service="checkout"}`,
+		// A 28-day SLO's fast page: 2% of the budget in 56m, still 14.4x.
+		`slo:sli_error:ratio_rate56m{slo="checkout-latency",service="checkout"} / 0.01 > 14.4`} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("slo rules output lacks %q", want)
 		}
@@ -90,6 +92,25 @@ func TestSLOValidate(t *testing.T) {
 	code, stdout, stderr := runHeadroom(t, "slo", "validate", "-f", "testdata/slo/multi.yaml")
 	if code != cli.ExitOK || !strings.Contains(stdout, "checkout-availability/three-nines  99.9%") || !strings.Contains(stdout, "ok: 3 objective(s)") {
 		t.Errorf("slo validate multi.yaml: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// The latency column shows each latency SLI's threshold and the bucket
+	// it reads: a whole second matches both of its le spellings.
+	for _, tt := range []struct{ file, id, latency string }{
+		{"testdata/slo/multi.yaml", "checkout/checkout-latency", `300ms (le="0.3")`},
+		{"testdata/slo/multi.yaml", "checkout/checkout-availability/two-nines", "-"},
+		{"testdata/slo/gates.yaml", "api/api-latency", `1s (le=~"1|1\\.0")`},
+		{"testdata/slo/gates.yaml", "api/api-availability", "bad/total by route  -"},
+	} {
+		code, stdout, stderr := runHeadroom(t, "slo", "validate", "-f", tt.file)
+		var row string
+		for _, line := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(line, tt.id+" ") {
+				row = line
+			}
+		}
+		if code != cli.ExitOK || !strings.Contains(stdout, "LATENCY") || !strings.HasSuffix(strings.TrimSpace(row), tt.latency) {
+			t.Errorf("slo validate %s: exit %d, row %q; want it to end with %q\n%s%s", tt.file, code, row, tt.latency, stdout, stderr)
+		}
 	}
 	code, stdout, stderr = runHeadroom(t, "slo", "validate", "-f", "testdata/slo/bad.yaml")
 	want := "headroom slo validate: testdata/slo/bad.yaml:7:1: objective: 100%: want more than 0% and less than 100% (100% leaves no error budget)\n" +

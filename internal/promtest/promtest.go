@@ -43,6 +43,14 @@ type Options struct {
 	OpenMetrics string
 	// RuleFiles are loaded by the server (absolute paths).
 	RuleFiles []string
+	// ScrapeTargets are host:port addresses on loopback the server scrapes
+	// (job "target"), every ScrapeInterval (default 15s).
+	ScrapeTargets  []string
+	ScrapeInterval time.Duration
+	// EvaluationInterval is how often rules run (default 15s).
+	EvaluationInterval time.Duration
+	// Features are passed as --enable-feature (e.g. native-histograms).
+	Features []string
 	// MaxBlockDuration for the backfill (default 32 days: one block for
 	// most tests; promtool reads its whole input once per block, so a
 	// block a day makes a 14-day backfill ten times slower).
@@ -86,11 +94,27 @@ func Start(t testing.TB, opts Options) *Server {
 		data = filepath.Join(t.TempDir(), "data")
 	}
 	cfgDir := t.TempDir()
-	cfg := "global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n"
+	every := func(d time.Duration) string {
+		if d <= 0 {
+			return "15s"
+		}
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	cfg := fmt.Sprintf("global:\n  scrape_interval: %s\n  evaluation_interval: %s\n", every(opts.ScrapeInterval), every(opts.EvaluationInterval))
 	if len(opts.RuleFiles) > 0 {
 		cfg += "rule_files:\n"
 		for _, f := range opts.RuleFiles {
 			cfg += fmt.Sprintf("  - %q\n", f)
+		}
+	}
+	if len(opts.ScrapeTargets) > 0 {
+		cfg += "scrape_configs:\n  - job_name: target\n    static_configs:\n      - targets:\n"
+		for _, target := range opts.ScrapeTargets {
+			host, _, err := net.SplitHostPort(target)
+			if err != nil || (host != "127.0.0.1" && host != "localhost" && host != "::1") {
+				t.Fatalf("scrape target %q: tests scrape loopback only", target)
+			}
+			cfg += fmt.Sprintf("          - %q\n", target)
 		}
 	}
 	cfgPath := filepath.Join(cfgDir, "prometheus.yml")
@@ -107,6 +131,9 @@ func Start(t testing.TB, opts Options) *Server {
 		"--web.listen-address="+addr,
 		"--log.level=warn",
 	)
+	for _, f := range opts.Features {
+		cmd.Args = append(cmd.Args, "--enable-feature="+f)
+	}
 	logPath := filepath.Join(cfgDir, "prometheus.log")
 	logf, err := os.Create(logPath)
 	if err != nil {

@@ -28,6 +28,11 @@ type SLOSet struct {
 	DataSources map[string]DataSource
 	// Services are the names of the OpenSLO Service objects.
 	Services []string
+	// Notes say what of the files headroom accepted but does not act on
+	// (notification targets: routing is Alertmanager's), or read in a way
+	// worth knowing (a label key rewritten), one sentence each, for the
+	// CLI to print.
+	Notes []string
 }
 
 // DataSource is an OpenSLO DataSource: where an SLI's metrics live.
@@ -36,16 +41,20 @@ type DataSource struct {
 	Type string
 	// URL is connectionDetails.url (or address), when given.
 	URL string
-	// Connection is connectionDetails as written.
+	// Connection is connectionDetails as written: a mapping, or the
+	// mappings of a list merged into one.
 	Connection map[string]any
 }
 
 // SLOs reads the SLOs of a set of documents from one or more files:
-// OpenSLO v1 objects (SLO, SLI, DataSource, Service; AlertPolicy,
-// AlertCondition and AlertNotificationTarget are accepted and not used) and
-// headroom's compact SLO form. An SLO's indicatorRef may name an SLI in any
-// of the documents. Every problem of every document comes back at once, as
-// Problems.
+// OpenSLO v1 objects (SLO, SLI, DataSource, Service, AlertPolicy,
+// AlertCondition, AlertNotificationTarget) and headroom's compact SLO
+// form. A file may hold one object per YAML document (---) or a YAML list
+// of objects (as the OpenSLO Go SDK writes them). An SLO's indicatorRef,
+// alertPolicyRef and conditionRef may name an object in any of the
+// documents. Every problem of every document comes back at once, as
+// Problems. SLO names are unique per service: checkout/availability and
+// payments/availability are two SLOs.
 //
 // The compact form covers the common cases in ten lines:
 //
@@ -62,12 +71,68 @@ type DataSource struct {
 //
 // or, for latency, `latency: {histogram: http_request_duration_seconds,
 // selector: {job: checkout}, threshold: 300ms}`: the fraction of requests
-// within the threshold, from the histogram's bucket le="0.3".
+// within the threshold, from the histogram's bucket le="0.3" (add
+// `native: true` for a native histogram). The threshold sets le, so the
+// selector may not; a threshold above an hour, or above the window, needs
+// `allowLongThreshold: true`.
+//
+// `grouping: [route, tenant]` breaks the SLI down by those labels: each
+// group has its own burn rate, budget and alerts.
+//
+// The alerting block tunes the alerts (every key is optional):
+//
+//	alerting:
+//	  name: CheckoutBudgetBurn      # the burn-rate alerts' name
+//	  runbook: https://runbooks.example.com/checkout
+//	  absent: true                  # also alert when the SLI's metrics are missing
+//	  budgetAlert: false            # no alert on an exhausted budget
+//	  labels: {team: payments}      # on every alert
+//	  annotations: {dashboard: https://grafana.example.com/d/checkout}
+//	  tiers: default                # the tiers derived from the window (the default)
+//	  disable: [ticket]             # leave out tiers, by severity or long window (6h)
+//
+// `tiers` may instead list the burn-rate tiers, replacing the derived ones:
+//
+//	tiers:
+//	  - {severity: page, long: 1h, short: 5m, consumed: 2%}
+//	  - {severity: page, long: 6h, factor: 6}   # short defaults to long/12
+//	  - {severity: ticket, long: 3d, consumed: 10%, minEvents: 500, labels: {team: sre}}
+//
+// A tier alerts when the burn rate over long and short exceeds the rate
+// that spends consumed of the window's budget within long; factor gives
+// that burn rate instead (consumed = factor × long / window). A tier may
+// also set name, disabled: true, minEvents (the events long must hold
+// before the tier fires, or off), labels and annotations. Label keys are
+// Prometheus label names other than slo, service, objective, severity,
+// long and short.
+//
+// OpenSLO files stay portable: headroom reads its extras from
+// annotations of the SLO — headroom/grouping ("route,tenant"; without it,
+// a grouping the SLI's queries write in sum by (…) is adopted),
+// headroom/absent-alert, headroom/budget-alert and headroom/runbook.
+// metadata.labels become rule labels (a list value is joined with ",";
+// keys that are not label names are rewritten, app.kubernetes.io/name to
+// app_kubernetes_io_name, and said so in Notes). alertPolicies are
+// honoured: each burnrate condition (op gt or gte, threshold = the burn
+// rate, lookbackWindow = the long window) becomes a tier of severity
+// condition.severity (lower-cased), its short window a twelfth of the
+// long one (at least 2m), alertAfter its for (how long the burn must last
+// before the alert fires); alertWhenNoData: true turns the absent alert on.
+// What headroom can't honour (another condition kind, op lt or lte, a
+// policy that alerts neither when breaching nor on missing data) is an
+// error. Notification targets are accepted and left to Alertmanager, and
+// Notes say so. As in OpenSLO's own examples, a ratio objective may carry
+// op: gte or gt (and a value equal to its target), and a DataSource's
+// connectionDetails may be a list of mappings.
 func SLOs(docs []*Document) (*SLOSet, error) {
+	docs = expandLists(docs)
 	r := &sloReader{set: &SLOSet{DataSources: map[string]DataSource{}}, slis: map[string]*sliEntry{}, names: map[string]string{}}
 	var slos []*sloEntry
 	// First pass: decode every object, so references resolve in any order.
 	for _, d := range docs {
+		if isList(d.Root) {
+			continue // an empty list, or a list in a list: reported by expandLists
+		}
 		var v string
 		d.DecodeNode(d.Field("apiVersion"), "apiVersion", &v) // also positions messages about it
 		switch {
@@ -90,6 +155,7 @@ func SLOs(docs []*Document) (*SLOSet, error) {
 	for _, e := range r.slis {
 		r.resolveSLI(e) // SLIs no SLO refers to are checked too
 	}
+	r.checkUnusedAlerting() // and so are alert policies and conditions
 	var problems Problems
 	for _, d := range docs {
 		problems = append(problems, d.Problems()...)
@@ -104,12 +170,60 @@ func SLOs(docs []*Document) (*SLOSet, error) {
 	return r.set, nil
 }
 
+func isList(n *yaml.Node) bool {
+	n = resolve(n)
+	return n != nil && n.Kind == yaml.SequenceNode
+}
+
+// expandLists replaces each document whose top node is a list (a file the
+// OpenSLO Go SDK wrote) with one document per item.
+func expandLists(docs []*Document) []*Document {
+	var out []*Document
+	for _, d := range docs {
+		if !isList(d.Root) {
+			out = append(out, d)
+			continue
+		}
+		root := resolve(d.Root)
+		for i, item := range root.Content {
+			item = resolve(item)
+			doc := &Document{File: d.File, Index: i, Root: item, Load: d.Load, pos: map[string]Pos{"": {item.Line, item.Column}}}
+			if isList(item) {
+				doc.Errorf("", "want an object (apiVersion, kind, …) here, got a list")
+			}
+			out = append(out, doc)
+		}
+		if len(root.Content) == 0 {
+			d.Errorf("", "the list holds no object")
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 type sloReader struct {
 	set      *SLOSet
 	slis     map[string]*sliEntry
-	names    map[string]string // SLO name → where it was defined
+	names    map[string]string // service/name of an SLO → where it was defined
 	services map[string]bool
 	sources  map[string]*Document
+	// The OpenSLO alerting objects, by name.
+	policies   map[string]*policyEntry
+	conditions map[string]*conditionEntry
+	defined    map[string]string // kind/name of an SLI or alerting object → where
+	noted      map[string]bool
+}
+
+// note adds a note to the set, once.
+func (r *sloReader) note(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	if r.noted == nil {
+		r.noted = map[string]bool{}
+	}
+	if !r.noted[n] {
+		r.noted[n] = true
+		r.set.Notes = append(r.set.Notes, n)
+	}
 }
 
 // sliEntry is an SLI read from a document: inline or of kind SLI. Its spec
@@ -121,6 +235,7 @@ type sliEntry struct {
 	spec      *osloSLISpec
 	indicator slo.Indicator
 	threshold bool
+	written   []string // the grouping the queries write in sum by (…)
 	ok        bool
 }
 
@@ -147,14 +262,14 @@ type osloMetadata struct {
 }
 
 type osloSLOSpec struct {
-	Description     string           `yaml:"description"`
-	Service         string           `yaml:"service" spec:"required"`
-	Indicator       *osloInlineSLI   `yaml:"indicator"`
-	IndicatorRef    string           `yaml:"indicatorRef"`
-	BudgetingMethod string           `yaml:"budgetingMethod" spec:"required"`
-	TimeWindow      []osloTimeWindow `yaml:"timeWindow" spec:"required"`
-	Objectives      []osloObjective  `yaml:"objectives" spec:"required"`
-	AlertPolicies   []yaml.Node      `yaml:"alertPolicies"`
+	Description     string                `yaml:"description"`
+	Service         string                `yaml:"service" spec:"required"`
+	Indicator       *osloInlineSLI        `yaml:"indicator"`
+	IndicatorRef    string                `yaml:"indicatorRef"`
+	BudgetingMethod string                `yaml:"budgetingMethod" spec:"required"`
+	TimeWindow      []osloTimeWindow      `yaml:"timeWindow" spec:"required"`
+	Objectives      []osloObjective       `yaml:"objectives" spec:"required"`
+	AlertPolicies   []osloAlertPolicyItem `yaml:"alertPolicies"`
 }
 
 type osloInlineSLI struct {
@@ -212,19 +327,22 @@ type osloObjective struct {
 }
 
 type osloDataSourceSpec struct {
-	Description       string         `yaml:"description"`
-	Type              string         `yaml:"type" spec:"required"`
-	ConnectionDetails map[string]any `yaml:"connectionDetails"`
+	Description       string `yaml:"description"`
+	Type              string `yaml:"type" spec:"required"`
+	ConnectionDetails any    `yaml:"connectionDetails"`
 }
 
 type osloServiceSpec struct {
 	Description string `yaml:"description"`
 }
 
-// Annotations of an OpenSLO SLO that tune headroom's alerts.
+// Annotations of an OpenSLO SLO that carry what OpenSLO v1 has no field
+// for, so that the file stays portable.
 const (
 	AbsentAlertAnnotation = "headroom/absent-alert" // "true": also alert when the SLI's metrics are missing
+	BudgetAlertAnnotation = "headroom/budget-alert" // "false": no alert on an exhausted error budget
 	RunbookAnnotation     = "headroom/runbook"      // a runbook URL for the alerts
+	GroupingAnnotation    = "headroom/grouping"     // "route,tenant": the labels the SLI is broken down by
 )
 
 var rfc1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -236,18 +354,23 @@ func checkName(d *Document, path, name string) {
 	}
 }
 
-// define records an SLO name and reports a second definition.
-func (r *sloReader) define(d *Document, path, name string) {
+// define records an SLO's name within its service and reports a second
+// definition: names are unique per service.
+func (r *sloReader) define(d *Document, path, service, name string) {
 	if name == "" {
 		return
 	}
-	p := d.Pos(path)
-	where := fmt.Sprintf("%s:%d", d.File, p.Line)
-	if first, ok := r.names[name]; ok {
-		d.Errorf(path, "SLO %q is defined twice (first at %s)", name, first)
+	at := where(d, path)
+	key := service + "/" + name
+	if first, ok := r.names[key]; ok {
+		if service == "" {
+			d.Errorf(path, "SLO %q is defined twice (first at %s)", name, first)
+		} else {
+			d.Errorf(path, "SLO %q of service %q is defined twice (first at %s); names are unique per service", name, service, first)
+		}
 		return
 	}
-	r.names[name] = where
+	r.names[key] = at
 }
 
 // openSLO decodes one OpenSLO object; it returns SLOs for the second pass.
@@ -264,7 +387,7 @@ func (r *sloReader) openSLO(d *Document) *sloEntry {
 	case "SLO":
 		e := &sloEntry{d: d, meta: o.Metadata}
 		d.DecodeNode(&o.Spec, "spec", &e.spec)
-		r.define(d, "metadata.name", o.Metadata.Name)
+		r.define(d, "metadata.name", e.spec.Service, o.Metadata.Name)
 		if e.spec.Indicator != nil {
 			checkName(d, "spec.indicator.metadata.name", e.spec.Indicator.Metadata.Name)
 		}
@@ -272,17 +395,16 @@ func (r *sloReader) openSLO(d *Document) *sloEntry {
 	case "SLI":
 		var s osloSLISpec
 		d.DecodeNode(&o.Spec, "spec", &s)
-		if prev, ok := r.slis[o.Metadata.Name]; ok && o.Metadata.Name != "" {
-			d.Errorf("metadata.name", "SLI %q is defined twice (first in %s)", o.Metadata.Name, prev.d.File)
+		if !r.firstDefinition(d, "SLI", o.Metadata.Name) {
 			return nil
 		}
 		r.slis[o.Metadata.Name] = &sliEntry{d: d, path: "spec", indicator: slo.Indicator{Name: o.Metadata.Name}, spec: &s}
 	case "DataSource":
 		var s osloDataSourceSpec
 		d.DecodeNode(&o.Spec, "spec", &s)
-		ds := DataSource{Name: o.Metadata.Name, Type: s.Type, Connection: s.ConnectionDetails}
+		ds := DataSource{Name: o.Metadata.Name, Type: s.Type, Connection: connectionDetails(d, "spec.connectionDetails", s.ConnectionDetails)}
 		for _, k := range []string{"url", "address"} {
-			if u, ok := s.ConnectionDetails[k].(string); ok && ds.URL == "" {
+			if u, ok := ds.Connection[k].(string); ok && ds.URL == "" {
 				ds.URL = u
 			}
 		}
@@ -298,12 +420,46 @@ func (r *sloReader) openSLO(d *Document) *sloEntry {
 			r.services = map[string]bool{}
 		}
 		r.services[o.Metadata.Name] = true
-	case "AlertPolicy", "AlertCondition", "AlertNotificationTarget":
-		// Accepted so that whole OpenSLO repositories read; headroom
-		// writes its own multiwindow burn-rate alerts instead.
+	case "AlertPolicy":
+		r.addPolicy(d, o.Metadata, &o.Spec)
+	case "AlertCondition":
+		r.addCondition(d, o.Metadata, &o.Spec)
+	case "AlertNotificationTarget":
+		// Checked, and left to Alertmanager (see alertPolicies).
+		var s osloTargetSpec
+		d.DecodeNode(&o.Spec, "spec", &s)
 	default:
 		d.Errorf("kind", "unknown OpenSLO kind %q (want SLO, SLI, DataSource, Service, AlertPolicy, AlertCondition or AlertNotificationTarget)", o.Kind)
 	}
+	return nil
+}
+
+// connectionDetails reads a DataSource's connectionDetails: a mapping, or
+// a list of mappings (as the OpenSLO Go SDK's examples write it), merged.
+func connectionDetails(d *Document, path string, v any) map[string]any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		return x
+	case []any:
+		out := map[string]any{}
+		for i, item := range x {
+			m, ok := item.(map[string]any)
+			if !ok {
+				d.Errorf(fmt.Sprintf("%s[%d]", path, i), "want a mapping such as {url: http://prometheus:9090}")
+				continue
+			}
+			for k, val := range m {
+				if _, dup := out[k]; dup {
+					d.Errorf(fmt.Sprintf("%s[%d]", path, i), "%s is given twice", k)
+				}
+				out[k] = val
+			}
+		}
+		return out
+	}
+	d.Errorf(path, "want a mapping (url: …) or a list of mappings")
 	return nil
 }
 
@@ -314,7 +470,9 @@ func (r *sloReader) buildOpenSLO(e *sloEntry) {
 	if base.Description == "" {
 		base.Description = e.meta.DisplayName
 	}
+	base.Labels = r.metadataLabels(d, "metadata.labels", e.meta.Name, e.meta.Labels)
 	base.Alerting = alertingFromAnnotations(d, e.meta.Annotations)
+	declared, hasGrouping := groupingAnnotation(d, e.meta.Annotations)
 	var sli *sliEntry
 	switch {
 	case sp.Indicator != nil && sp.IndicatorRef != "":
@@ -331,6 +489,9 @@ func (r *sloReader) buildOpenSLO(e *sloEntry) {
 		}
 	default:
 		d.Errorf("spec", "missing indicator or indicatorRef")
+	}
+	if sli != nil && sli.ok {
+		base.Grouping = r.grouping(d, sli, declared, hasGrouping)
 	}
 	switch sp.BudgetingMethod {
 	case "Occurrences":
@@ -351,6 +512,7 @@ func (r *sloReader) buildOpenSLO(e *sloEntry) {
 	default:
 		d.Errorf("spec.timeWindow", "OpenSLO allows exactly one time window, got %d", len(sp.TimeWindow))
 	}
+	r.alertPolicies(e, &base)
 	if len(sp.Objectives) == 0 {
 		d.Errorf("spec.objectives", "needs at least one objective")
 	}
@@ -383,12 +545,31 @@ func (r *sloReader) buildOpenSLO(e *sloEntry) {
 	if len(d.Problems()) == 0 {
 		for _, s := range out {
 			if err := s.Validate(); err != nil {
-				d.Errorf("spec", "%v", err)
+				d.Errorf("spec", "%s", oneLine(err))
 				return
 			}
 		}
 		r.set.SLOs = append(r.set.SLOs, out...)
 	}
+}
+
+// grouping is the grouping of an OpenSLO SLO: the headroom/grouping
+// annotation when given, which must agree with a grouping the SLI's
+// queries write themselves (sum by (route) (…)); else that written
+// grouping, so that it is never dropped.
+func (r *sloReader) grouping(d *Document, sli *sliEntry, declared []string, hasDecl bool) []string {
+	written := sli.written
+	at := "metadata.annotations." + GroupingAnnotation
+	switch {
+	case !hasDecl:
+		return written
+	case len(declared) > 0 && !sli.indicator.Raw.IsZero():
+		d.Errorf(at, "a raw ratio SLI can't be grouped: give good (or bad) and total queries, or remove %s", GroupingAnnotation)
+	case len(written) > 0 && !sameLabels(written, declared):
+		d.Errorf(at, "the SLI's queries sum by (%s), not by (%s): write %s: %q, or group the queries by (%s)",
+			strings.Join(written, ", "), strings.Join(declared, ", "), GroupingAnnotation, strings.Join(written, ","), strings.Join(declared, ", "))
+	}
+	return declared
 }
 
 func (r *sloReader) sliNames() string {
@@ -432,12 +613,8 @@ func objective(d *Document, path string, o osloObjective, s *slo.SLO, threshold 
 		if o.Value == nil {
 			d.Errorf(path, "a threshold metric's objective needs value: the threshold each point is compared with")
 		}
-	} else if o.Op != "" || o.Value != nil {
-		at := path + ".op"
-		if o.Op == "" {
-			at = path + ".value"
-		}
-		d.Errorf(at, "op and value are for a thresholdMetric; a ratio's objective is its target alone")
+	} else {
+		ratioOpValue(d, path, o, s.Target)
 	}
 	if s.Budgeting == slo.Timeslices {
 		switch {
@@ -467,6 +644,24 @@ func objective(d *Document, path string, o osloObjective, s *slo.SLO, threshold 
 	return len(d.Problems()) == n
 }
 
+// ratioOpValue checks the op and value OpenSLO examples put on a ratio
+// objective (the Go SDK refuses them): a ratio objective is met when the
+// good fraction reaches the target, so op gte or gt says the same and is
+// accepted, and so is a value equal to the target; anything else would
+// change the objective's meaning and is refused.
+func ratioOpValue(d *Document, path string, o osloObjective, target float64) {
+	switch slo.Op(o.Op) {
+	case "", slo.GTE, slo.GT:
+	case slo.LT, slo.LTE:
+		d.Errorf(path+".op", "op %s would ask the good fraction to stay below the target; a ratio objective is met when good/total reaches its target: write op: gte (or leave op out)", o.Op)
+	default:
+		d.Errorf(path+".op", "want gte or gt for a ratio objective (or leave op out), got %q", o.Op)
+	}
+	if o.Value != nil && target > 0 && math.Abs(*o.Value-target) > 1e-12 {
+		d.Errorf(path+".value", "a ratio objective is its target (%v); value %v would be a second, different threshold: remove value, or use a thresholdMetric", target, *o.Value)
+	}
+}
+
 // resolveSLI builds an SLI's indicator once.
 func (r *sloReader) resolveSLI(e *sliEntry) {
 	if e.spec == nil {
@@ -485,6 +680,13 @@ func (r *sloReader) resolveSLI(e *sliEntry) {
 		e.indicator.Metric, e.indicator.Source = r.query(d, path+".thresholdMetric", s.ThresholdMetric, slo.Threshold, false)
 	default:
 		d.Errorf(path, "missing ratioMetric or thresholdMetric")
+	}
+	if len(d.Problems()) == n {
+		if w, err := e.indicator.WrittenGrouping(); err != nil {
+			d.Errorf(path, "%v", err)
+		} else {
+			e.written = w
+		}
 	}
 	e.ok = len(d.Problems()) == n
 }
@@ -538,8 +740,12 @@ func (r *sloReader) query(d *Document, path string, m *osloMetricSpec, use slo.U
 	if src.MetricSourceRef != "" {
 		ds, ok := r.set.DataSources[src.MetricSourceRef]
 		switch {
+		case !ok && typ != "":
+			// The type says how to read the query; the DataSource only says
+			// where (the Go SDK's examples name ones they don't define).
+			r.note("DataSource %q is not in the files read: give headroom the Prometheus to query (--prometheus)", src.MetricSourceRef)
 		case !ok:
-			d.Errorf(path+".metricSourceRef", "no DataSource named %q in the files read", src.MetricSourceRef)
+			d.Errorf(path+".metricSourceRef", "no DataSource named %q in the files read (with no type either, headroom can't tell how to read the query)", src.MetricSourceRef)
 		case typ == "":
 			typ = ds.Type
 		case !strings.EqualFold(typ, ds.Type):
@@ -664,15 +870,46 @@ func checkLabels(d *Document, path string, labels map[string]any) {
 
 func alertingFromAnnotations(d *Document, ann map[string]string) slo.Alerting {
 	var a slo.Alerting
-	if v, ok := ann[AbsentAlertAnnotation]; ok {
+	boolean := func(key string) bool {
+		v, ok := ann[key]
+		if !ok {
+			return false
+		}
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			d.Errorf("metadata.annotations."+AbsentAlertAnnotation, "want \"true\" or \"false\", got %q", v)
+			d.Errorf("metadata.annotations."+key, "want \"true\" or \"false\", got %q", v)
 		}
-		a.Absent = b
+		return b
+	}
+	a.Absent = boolean(AbsentAlertAnnotation)
+	if _, ok := ann[BudgetAlertAnnotation]; ok {
+		a.NoBudgetAlert = !boolean(BudgetAlertAnnotation)
 	}
 	a.Runbook = ann[RunbookAnnotation]
+	for k := range ann {
+		if strings.HasPrefix(k, "headroom/") && k != AbsentAlertAnnotation && k != BudgetAlertAnnotation && k != RunbookAnnotation && k != GroupingAnnotation {
+			d.Errorf("metadata.annotations."+k, "unknown headroom annotation (valid: %s, %s, %s, %s)", AbsentAlertAnnotation, BudgetAlertAnnotation, GroupingAnnotation, RunbookAnnotation)
+		}
+	}
 	return a
+}
+
+// groupingAnnotation reads headroom/grouping: label names separated by
+// commas ("" for none); ok says whether the annotation is there.
+func groupingAnnotation(d *Document, ann map[string]string) (labels []string, ok bool) {
+	v, ok := ann[GroupingAnnotation]
+	if !ok {
+		return nil, false
+	}
+	at := "metadata.annotations." + GroupingAnnotation
+	if strings.TrimSpace(v) == "" {
+		return nil, true
+	}
+	for _, l := range strings.Split(v, ",") {
+		labels = append(labels, strings.TrimSpace(l))
+	}
+	checkGrouping(d, func(int) string { return at }, labels)
+	return labels, true
 }
 
 // The compact headroom form.
@@ -690,10 +927,9 @@ type SLO struct {
 	Objective    Percent           `yaml:"objective" spec:"required"`
 	Window       string            `yaml:"window"`
 	Labels       map[string]string `yaml:"labels"`
-	Alerting     struct {
-		Absent  bool   `yaml:"absent"`
-		Runbook string `yaml:"runbook"`
-	} `yaml:"alerting"`
+	// Grouping are the labels the SLI is broken down by.
+	Grouping []string `yaml:"grouping"`
+	Alerting Alerting `yaml:"alerting"`
 }
 
 // Availability is the compact availability indicator: requests counted by
@@ -706,11 +942,63 @@ type Availability struct {
 }
 
 // Latency is the compact latency indicator: the fraction of requests
-// within Threshold, from a Prometheus histogram's buckets.
+// within Threshold, from a Prometheus histogram's buckets (or, Native, from
+// a native histogram). Its keys are histogram, selector, threshold, native
+// and allowLongThreshold.
 type Latency struct {
-	Histogram string        `yaml:"histogram" spec:"required"`
-	Selector  Selector      `yaml:"selector"`
-	Threshold time.Duration `yaml:"threshold" spec:"required"`
+	Histogram string
+	Selector  Selector
+	Threshold time.Duration
+	// Native reads a native histogram: histogram_fraction rather than a
+	// bucket.
+	Native bool
+	// AllowLongThreshold accepts a threshold above MaxLatencyThreshold or
+	// above the SLO's window, which is more often a wrong unit.
+	AllowLongThreshold bool
+}
+
+// MaxLatencyThreshold is the longest latency threshold accepted without
+// allowLongThreshold: true.
+const MaxLatencyThreshold = time.Hour
+
+// UnmarshalSpec implements Unmarshaler: a threshold without a unit gets a
+// hint in milliseconds.
+func (l *Latency) UnmarshalSpec(d *Document, n *yaml.Node, path string) {
+	var w struct {
+		Histogram          string         `yaml:"histogram" spec:"required"`
+		Selector           Selector       `yaml:"selector"`
+		Threshold          thresholdValue `yaml:"threshold" spec:"required"`
+		Native             bool           `yaml:"native"`
+		AllowLongThreshold bool           `yaml:"allowLongThreshold"`
+	}
+	d.DecodeNode(n, path, &w)
+	*l = Latency{Histogram: w.Histogram, Selector: w.Selector, Threshold: time.Duration(w.Threshold), Native: w.Native, AllowLongThreshold: w.AllowLongThreshold}
+}
+
+// thresholdValue is a duration whose bare numbers are refused with a
+// hint for latencies (write 300ms), not the generic one for durations.
+type thresholdValue time.Duration
+
+// UnmarshalSpec implements Unmarshaler.
+func (t *thresholdValue) UnmarshalSpec(d *Document, n *yaml.Node, path string) {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") && n.Value != "0" {
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if err == nil && f > 0 && !math.IsInf(f, 0) {
+			// As for latencies on the command line: 300 means 300ms, and a
+			// fraction such as 0.3 seconds, as in a bucket's le.
+			unit := "ms"
+			if f < 1 {
+				unit = "s"
+			}
+			d.Errorf(path, "%s has no unit: write %s%s", n.Value, n.Value, unit)
+			return
+		}
+		d.Errorf(path, "want a positive latency such as 300ms, got %s", n.Value)
+		return
+	}
+	var dur time.Duration
+	d.DecodeNode(n, path, &dur)
+	*t = thresholdValue(dur)
 }
 
 // DefaultWindow is the compact form's window when none is given.
@@ -719,11 +1007,20 @@ const DefaultWindow = "30d"
 // Model checks the compact SLO (decoded from d at path) and returns it as a
 // model SLO; ok is false when it has problems, which are recorded in d.
 func (c *SLO) Model(d *Document, path string) (slo.SLO, bool) {
+	return c.model(d, path, nil)
+}
+
+// model is Model, passing notes (derived tiers left out of a window too
+// short for them, when alerting.disable makes them explicit) to note when
+// it is not nil.
+func (c *SLO) model(d *Document, path string, note func(string, ...any)) (slo.SLO, bool) {
 	n := len(d.Problems())
 	at := func(field string) string { return join(path, field) }
 	checkName(d, at("name"), c.Name)
 	s := slo.SLO{Name: c.Name, Service: c.Service, Description: c.Description, Target: c.Objective.Fraction, Labels: c.Labels}
-	s.Alerting = slo.Alerting{Absent: c.Alerting.Absent, Runbook: c.Alerting.Runbook}
+	if c.Service != "" && strings.ContainsFunc(c.Service, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		d.Errorf(at("service"), "want a name without control characters")
+	}
 	window := c.Window
 	if window == "" {
 		window = DefaultWindow
@@ -747,22 +1044,58 @@ func (c *SLO) Model(d *Document, path string) (slo.SLO, bool) {
 		}
 		s.Indicator = slo.Availability(a.Selector.With(a.Metric), a.CodeLabel, a.ErrorCodes)
 	case c.Latency != nil:
-		l := c.Latency
-		checkMetric(d, at("latency.histogram"), l.Histogram)
-		base := strings.TrimSuffix(strings.TrimSuffix(l.Histogram, "_bucket"), "_count")
-		if l.Threshold <= 0 {
-			d.Errorf(at("latency.threshold"), "want a positive latency such as 300ms")
-		}
-		s.Indicator = slo.Latency(l.Selector.With(base), l.Threshold)
+		s.Indicator = c.Latency.indicator(d, at("latency"), s.Window.Length)
 	default:
 		d.Errorf(path, "missing availability or latency")
 	}
-	for k := range c.Labels {
-		if !labelName.MatchString(k) || k == "slo" || k == "objective" || k == "severity" || strings.HasPrefix(k, "__") {
-			d.Errorf(at("labels."+k), "%q can't be a rule label: want a Prometheus label name other than slo, objective and severity", k)
+	checkLabelKeys(d, at("labels"), c.Labels, true)
+	checkGrouping(d, func(i int) string { return fmt.Sprintf("%s[%d]", at("grouping"), i) }, c.Grouping)
+	for i, g := range c.Grouping {
+		if _, fixed := c.Labels[g]; fixed {
+			d.Errorf(fmt.Sprintf("%s[%d]", at("grouping"), i), "%s is also a fixed label of the SLO (labels.%s): a label is either fixed or grouped by", g, g)
+		}
+	}
+	s.Grouping = c.Grouping
+	s.Alerting = c.Alerting.model(d, at("alerting"), s.Window.Length, note)
+	if len(d.Problems()) == 0 { // the model's own check, once the spec's are passed
+		if err := s.Validate(); err != nil {
+			d.Errorf(path, "%s", oneLine(err))
 		}
 	}
 	return s, len(d.Problems()) == n
+}
+
+// indicator checks a compact latency indicator and builds it.
+func (l *Latency) indicator(d *Document, path string, window time.Duration) slo.Indicator {
+	at := func(field string) string { return join(path, field) }
+	checkMetric(d, at("histogram"), l.Histogram)
+	for _, m := range l.Selector.Matchers {
+		if m.Label == "le" {
+			d.Errorf(at("selector"), "the threshold sets the bucket (le); remove le from the selector and write threshold: 300ms for le=\"0.3\"")
+		}
+	}
+	switch {
+	case l.Threshold <= 0 && hasProblem(d, at("threshold")):
+	case l.Threshold <= 0:
+		d.Errorf(at("threshold"), "want a positive latency such as 300ms")
+	case l.AllowLongThreshold:
+	case l.Threshold > MaxLatencyThreshold:
+		d.Errorf(at("threshold"), "%s is above %s: if the unit is wrong, write it in ms or s (300ms); if the latency is meant, add allowLongThreshold: true",
+			slo.PromDuration(l.Threshold), slo.PromDuration(MaxLatencyThreshold))
+	case window > 0 && l.Threshold > window:
+		d.Errorf(at("threshold"), "%s is longer than the SLO's %s window: if the unit is wrong, write it in ms or s (300ms); if the latency is meant, add allowLongThreshold: true",
+			slo.PromDuration(l.Threshold), slo.PromDuration(window))
+	}
+	if l.Native {
+		for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+			if strings.HasSuffix(l.Histogram, suffix) {
+				d.Errorf(at("histogram"), "a native histogram is one series named without %s: write %s", suffix, strings.TrimSuffix(l.Histogram, suffix))
+			}
+		}
+		return slo.NativeLatency(l.Selector.With(l.Histogram), l.Threshold)
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(l.Histogram, "_bucket"), "_count")
+	return slo.Latency(l.Selector.With(base), l.Threshold)
 }
 
 func (r *sloReader) compact(d *Document) {
@@ -774,8 +1107,8 @@ func (r *sloReader) compact(d *Document) {
 	}
 	var c SLO
 	d.Decode(&c)
-	s, ok := c.Model(d, "")
-	r.define(d, "name", c.Name)
+	s, ok := c.model(d, "", func(format string, args ...any) { r.note(format, args...) })
+	r.define(d, "name", c.Service, c.Name)
 	if ok {
 		r.set.SLOs = append(r.set.SLOs, s)
 	}
@@ -798,28 +1131,47 @@ type Percent struct{ Fraction float64 }
 
 // UnmarshalSpec implements Unmarshaler.
 func (p *Percent) UnmarshalSpec(d *Document, n *yaml.Node, path string) {
+	if f, ok := targetForm.read(d, n, path); ok {
+		p.Fraction = f
+	}
+}
+
+// fractionForm is how a fraction may be written: as a percentage (99.9%)
+// or a fraction (0.999), and the words of the messages about it.
+type fractionForm struct {
+	what        string // "a percentage"
+	pct, frac   string // examples: "99.9%", "0.999"
+	full        bool   // 100% is allowed
+	outOfBounds string // the message for a value outside the range
+}
+
+var targetForm = fractionForm{what: "a percentage", pct: "99.9%", frac: "0.999",
+	outOfBounds: "want more than 0% and less than 100% (100% leaves no error budget)"}
+
+// read reads the fraction at n; false when it is not one (reported).
+func (form fractionForm) read(d *Document, n *yaml.Node, path string) (float64, bool) {
 	if n.Kind != yaml.ScalarNode {
-		d.Errorf(path, "want a percentage like 99.9%%, got %s", describe(n))
-		return
+		d.Errorf(path, "want %s like %s, got %s", form.what, form.pct, describe(n))
+		return 0, false
 	}
 	s := strings.TrimSpace(n.Value)
 	pct := strings.HasSuffix(s, "%")
 	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
 	switch {
 	case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
-		d.Errorf(path, "want a percentage like 99.9%% or a fraction like 0.999, got %q", n.Value)
-		return
+		d.Errorf(path, "want %s like %s or a fraction like %s, got %q", form.what, form.pct, form.frac, n.Value)
+		return 0, false
 	case pct:
 		f = percent(f)
-	case f >= 1:
-		d.Errorf(path, "%s: write %s%% for a percentage, or a fraction like 0.999", s, s)
-		return
+	case f > 1 || (f == 1 && !form.full):
+		d.Errorf(path, "%s: write %s%% for a percentage, or a fraction like %s", s, s, form.frac)
+		return 0, false
 	}
-	if f <= 0 || f >= 1 {
-		d.Errorf(path, "%s: want more than 0%% and less than 100%% (100%% leaves no error budget)", s)
-		return
+	if f <= 0 || f > 1 || (f == 1 && !form.full) {
+		d.Errorf(path, "%s: %s", s, form.outOfBounds)
+		return 0, false
 	}
-	p.Fraction = f
+	return f, true
 }
 
 // percent turns a percentage into a fraction without binary noise:

@@ -71,13 +71,57 @@ func describeSLO(s slo.SLO) string {
 			fmt.Fprintf(&b, " label:%s=%s", k, s.Labels[k])
 		}
 	}
-	if s.Alerting.Absent || s.Alerting.Runbook != "" {
-		fmt.Fprintf(&b, " absent=%v runbook=%q", s.Alerting.Absent, s.Alerting.Runbook)
+	if len(s.Grouping) > 0 {
+		fmt.Fprintf(&b, " grouping=%s", strings.Join(s.Grouping, ","))
 	}
+	a := s.Alerting
+	if a.Absent || a.Runbook != "" {
+		fmt.Fprintf(&b, " absent=%v runbook=%q", a.Absent, a.Runbook)
+	}
+	if a.Name != "" {
+		fmt.Fprintf(&b, " alert=%s", a.Name)
+	}
+	if a.NoBudgetAlert {
+		b.WriteString(" no-budget-alert")
+	}
+	b.WriteString(sortedMap(" alert-label:", a.Labels))
+	b.WriteString(sortedMap(" alert-annotation:", a.Annotations))
 	if src := s.Indicator.Source; src != "" {
 		fmt.Fprintf(&b, " source=%s", src)
 	}
+	for _, t := range a.Tiers {
+		fmt.Fprintf(&b, "\n  tier %s %s/%s consumed=%s factor=%.4g", t.Severity, slo.PromDuration(t.Long), slo.PromDuration(t.Short),
+			slo.FormatPercent(t.Consumed), t.Factor(s.Window.Length))
+		if t.Name != "" {
+			fmt.Fprintf(&b, " name=%s", t.Name)
+		}
+		if t.For > 0 {
+			fmt.Fprintf(&b, " for=%s", slo.PromDuration(t.For))
+		}
+		if t.Disabled {
+			b.WriteString(" disabled")
+		}
+		if t.MinEvents != 0 {
+			fmt.Fprintf(&b, " minEvents=%v", t.MinEvents)
+		}
+		b.WriteString(sortedMap(" label:", t.Labels))
+		b.WriteString(sortedMap(" annotation:", t.Annotations))
+	}
 	fmt.Fprintf(&b, "\n  error ratio 1h: %s\n", s.ErrorRatio(time.Hour))
+	return b.String()
+}
+
+// sortedMap writes m as prefix+key=value for each key, sorted.
+func sortedMap(prefix string, m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s%s=%s", prefix, k, m[k])
+	}
 	return b.String()
 }
 
@@ -106,6 +150,9 @@ func TestSLOExamplesParse(t *testing.T) {
 				t.Errorf("%s: %s: %v", name, s.ID(), err)
 			}
 			out.WriteString(describeSLO(s))
+		}
+		for _, n := range set.Notes {
+			fmt.Fprintf(&out, "note: %s\n", n)
 		}
 	}
 	golden(t, "examples.golden", out.String())
@@ -231,6 +278,15 @@ func FuzzSLOs(f *testing.F) {
 	}
 	f.Add([]byte("apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec: []\n"))
 	f.Add([]byte("apiVersion: headroom/v1\nkind: SLO\nname: a\nlatency: {histogram: d, threshold: 1s, selector: '{'}\nobjective: 1e-300%\n"))
+	f.Add([]byte("- apiVersion: headroom/v1\n  kind: SLO\n  name: a\n  availability: {metric: x}\n  objective: 99%\n- []\n"))
+	f.Add([]byte("apiVersion: headroom/v1\nkind: SLO\nname: a\nwindow: 1h\navailability: {metric: x}\nobjective: 99%\n" +
+		"grouping: [a]\nalerting: {tiers: [{severity: p, long: 5m, factor: 12}], disable: [5m, p]}\n"))
+	f.Add([]byte("apiVersion: headroom/v1\nkind: SLO\nname: a\nwindow: 2h\nlatency: {histogram: d, native: true, threshold: 90m}\nobjective: 99%\n"))
+	f.Add([]byte("apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a, labels: {a.b: [x]}, annotations: {headroom/grouping: b}}\nspec:\n  service: s\n" +
+		"  budgetingMethod: Occurrences\n  timeWindow: [{duration: 1h, isRolling: true}]\n" +
+		"  indicator: {metadata: {name: i}, spec: {ratioMetric: {counter: true, good: {metricSource: {type: Prometheus, spec: {query: 'sum by (b) (x_total)'}}}, total: {metricSource: {type: Prometheus, spec: {query: x_total}}}}}}\n" +
+		"  objectives: [{target: 0.9, op: gt}]\n" +
+		"  alertPolicies: [{kind: AlertPolicy, spec: {alertWhenBreaching: true, conditions: [{kind: AlertCondition, spec: {severity: x, condition: {op: gt, threshold: 1, lookbackWindow: 5m, alertAfter: 4m}}}]}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs, err := spec.Parse("fuzz.yaml", data)
 		if err != nil {

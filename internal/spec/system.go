@@ -1091,22 +1091,10 @@ func (b *sysBuilder) sloRef(at, name string) {
 	}
 }
 
-// latencyThreshold recognizes a latency SLI: good events are a
-// histogram's bucket with an le bound.
-func latencyThreshold(in slo.Indicator) (time.Duration, bool) {
-	sel, ok := in.Good.Series()
-	if !ok {
-		return 0, false
-	}
-	for _, m := range sel.Matchers {
-		if m.Label == "le" && m.Op == "=" {
-			if v, err := strconv.ParseFloat(m.Value, 64); err == nil && v > 0 && !math.IsInf(v, 0) {
-				return time.Duration(math.Round(v * 1e9)), true
-			}
-		}
-	}
-	return 0, false
-}
+// latencyThreshold recognizes a latency SLI (slo.Indicator.LatencyBound:
+// a histogram bucket's le, either spelling of a whole second, or a native
+// histogram's threshold).
+func latencyThreshold(in slo.Indicator) (time.Duration, bool) { return in.LatencyBound() }
 
 // DefaultPriceRegion is the region whose list prices price a System file
 // without spec.pricing.

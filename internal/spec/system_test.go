@@ -373,3 +373,40 @@ func asProblems(err error, ps *spec.Problems) bool {
 	*ps = p
 	return ok && len(p) > 0
 }
+
+// A System's SLO file with a whole-second or a native-histogram latency
+// objective is a latency objective (not read as availability): the le
+// matcher for 1s is le=~"1|1\.0" and a native histogram has no bucket.
+func TestParseSystemWholeSecondAndNativeLatency(t *testing.T) {
+	dir := filepath.Join("testdata", "system")
+	system, err := os.ReadFile(filepath.Join(dir, "autopilot.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.ReadFile(filepath.Join(dir, "web.slo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, latency string
+		want          time.Duration
+	}{
+		{"whole second", "  threshold: 1s\n", time.Second},
+		{"native histogram", "  threshold: 250ms\n  native: true\n", 250 * time.Millisecond},
+	} {
+		slos := strings.Replace(string(base), "  threshold: 500ms\n", tc.latency, 1)
+		load := func(name string) ([]byte, error) {
+			if name == "web.slo.yaml" {
+				return []byte(slos), nil
+			}
+			return os.ReadFile(filepath.Join(dir, name))
+		}
+		f, err := spec.ParseSystem("autopilot.yaml", system, load)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if o := f.System.Objectives; o.LatencyThreshold != tc.want || o.LatencyTarget != 0.95 || o.Availability != 0.995 {
+			t.Errorf("%s: objectives %+v; want 95%% within %v and 99.5%%", tc.name, o, tc.want)
+		}
+	}
+}
