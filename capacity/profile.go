@@ -16,6 +16,9 @@ const (
 	LimitedByErrors    LimitedBy = "errors"    // the error-ratio objective broke first
 	LimitedByGenerator LimitedBy = "generator" // the load generator could not keep up; the target may do more
 	LimitedByMaxRate   LimitedBy = "max_rate"  // the --max-rate safety cap was reached
+	// LimitedByInconclusive: the search ended (out of steps) before the
+	// objectives broke or the cap was reached; the target may do more.
+	LimitedByInconclusive LimitedBy = "inconclusive"
 )
 
 // Profile is the measured capacity of one replica: the input the
@@ -34,6 +37,14 @@ type Profile struct {
 	MaxRate float64 `json:"max_rate" yaml:"max_rate"`
 	// LimitedBy is what stopped the search.
 	LimitedBy LimitedBy `json:"limited_by" yaml:"limited_by"`
+	// LowerBound is true when MaxRate is only a lower bound of the
+	// capacity: the search could not drive the target to its knee
+	// (LimitedBy generator or inconclusive). The simulator and the planner
+	// refuse such a profile unless told to accept a lower bound.
+	LowerBound bool `json:"lower_bound,omitempty" yaml:"lower_bound,omitempty"`
+	// Note says in one sentence why the search stopped where it did, when
+	// that is not the objectives breaking (a lower bound, the cap).
+	Note string `json:"note,omitempty" yaml:"note,omitempty"`
 	// Points is the measured curve, in the order measured.
 	Points []Point `json:"points" yaml:"points"`
 	// CPUPerRequest is the CPU time one request costs, in seconds; nil when
@@ -83,6 +94,18 @@ type Point struct {
 	CPU *float64 `json:"cpu_cores,omitempty" yaml:"cpu_cores,omitempty"`
 	// OK tells whether the SLO held at this step.
 	OK bool `json:"ok" yaml:"ok"`
+	// GeneratorLimited marks a step whose late and dropped sends exceeded
+	// the generator limit: it describes the generator, not the target, and
+	// is left out of the curve.
+	GeneratorLimited bool `json:"generator_limited,omitempty" yaml:"generator_limited,omitempty"`
+}
+
+// IsLowerBound reports whether MaxRate is only a lower bound of the
+// capacity: the profile says so, or what limited the search was the
+// generator or an inconclusive search (profiles written before
+// lower_bound existed say only limited_by).
+func (p *Profile) IsLowerBound() bool {
+	return p.LowerBound || p.LimitedBy == LimitedByGenerator || p.LimitedBy == LimitedByInconclusive
 }
 
 // Validate checks that a profile is usable by the simulator.
@@ -92,9 +115,9 @@ func (p *Profile) Validate() error {
 		errs = append(errs, fmt.Errorf("max_rate must be a positive number, got %v", p.MaxRate))
 	}
 	switch p.LimitedBy {
-	case LimitedByLatency, LimitedByErrors, LimitedByGenerator, LimitedByMaxRate, "":
+	case LimitedByLatency, LimitedByErrors, LimitedByGenerator, LimitedByMaxRate, LimitedByInconclusive, "":
 	default:
-		errs = append(errs, fmt.Errorf("limited_by %q is not one of latency, errors, generator, max_rate", p.LimitedBy))
+		errs = append(errs, fmt.Errorf("limited_by %q is not one of latency, errors, generator, max_rate, inconclusive", p.LimitedBy))
 	}
 	for i, pt := range p.Points {
 		if pt.Rate < 0 || pt.P50 < 0 || pt.P90 < 0 || pt.P99 < 0 || pt.ErrorRatio < 0 || pt.ErrorRatio > 1 {
@@ -108,9 +131,15 @@ func (p *Profile) Validate() error {
 }
 
 // Curve returns the latency-versus-load curve: the measured points sorted
-// by target rate, with repeated rates averaged.
+// by target rate, with repeated rates averaged. Points the generator could
+// not hold are left out: their latency is the generator's.
 func (p *Profile) Curve() []Point {
-	pts := append([]Point(nil), p.Points...)
+	var pts []Point
+	for _, pt := range p.Points {
+		if !pt.GeneratorLimited {
+			pts = append(pts, pt)
+		}
+	}
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Rate < pts[j].Rate })
 	var out []Point
 	for i := 0; i < len(pts); {
@@ -157,4 +186,42 @@ func (p *Profile) LatencyAt(r float64) (p50, p90, p99 float64) {
 	}
 	last := c[len(c)-1]
 	return last.P50, last.P90, last.P99
+}
+
+// Settled is the capacity to go on with after a search: the measured one
+// when there is one, else a capacity known some other way (by
+// construction, from an earlier measurement), marked as such.
+type Settled struct {
+	// Rate is the per-replica capacity to use, per second.
+	Rate float64
+	// Fallback is true when Rate is the known value, not a measurement.
+	Fallback bool
+	// Why says, when Fallback, why the measurement could not be used.
+	Why string
+}
+
+// Settle returns p's capacity when it is measured — the search found a
+// knee, or the SLO held up to the rate cap — and otherwise known (when
+// positive) as a marked fallback: a lower bound is never passed on as a
+// capacity, nor a search in which the objectives held at no rate.
+func Settle(p *Profile, known float64) Settled {
+	switch {
+	case p.IsLowerBound():
+		why := p.Note
+		if why == "" {
+			why = fmt.Sprintf("the search could not drive the target to its knee (limited_by: %s)", p.LimitedBy)
+		}
+		return Settled{Rate: known, Fallback: true, Why: why}
+	case !(p.MaxRate > 0):
+		low := math.Inf(1)
+		for _, pt := range p.Points {
+			low = math.Min(low, pt.Rate)
+		}
+		why := "no step met the objectives"
+		if !math.IsInf(low, 1) {
+			why = fmt.Sprintf("the objectives (%s) did not hold even at %.4g req/s", p.SLO, low)
+		}
+		return Settled{Rate: known, Fallback: true, Why: why}
+	}
+	return Settled{Rate: p.MaxRate}
 }

@@ -22,6 +22,10 @@ const (
 	DefaultMaxRate        = 50000.0
 	DefaultGeneratorLimit = 0.01
 	DefaultCooldown       = 2 * time.Second
+	// DefaultGeneratorRetries is how many times a step the generator could
+	// not hold is run again (after a cooldown) before the search ends on
+	// it: a busy machine often falls behind for a moment only.
+	DefaultGeneratorRetries = 1
 )
 
 // minGeneratorMisses is the fewest late or dropped sends that can mark a
@@ -96,6 +100,11 @@ type Config struct {
 	// GeneratorLimit is the late-plus-dropped ratio above which a step
 	// says more about the generator than the target.
 	GeneratorLimit float64
+	// GeneratorRetries is how many times a step the generator could not
+	// hold is run again before the search stops there; 0 means
+	// DefaultGeneratorRetries, negative none. Retries do not count
+	// against MaxSteps.
+	GeneratorRetries int
 	// Cooldown is the pause after a failing step, so queues drain before
 	// the next one.
 	Cooldown time.Duration
@@ -141,6 +150,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GeneratorLimit <= 0 {
 		c.GeneratorLimit = DefaultGeneratorLimit
+	}
+	if c.GeneratorRetries == 0 {
+		c.GeneratorRetries = DefaultGeneratorRetries
 	}
 	if c.Cooldown == 0 {
 		c.Cooldown = DefaultCooldown
@@ -189,7 +201,7 @@ func (c Config) Validate() error {
 
 // StepResult is one measured step of a search.
 type StepResult struct {
-	Phase   string         // "warm-up", "step-up", "bisect" or "repeat"
+	Phase   string         // "warm-up", "step-up", "step-down", "bisect", "repeat" or "retry"
 	Step    Step           // what was asked
 	Summary *stats.Summary // what was measured
 	Point   Point          // the step as a profile point
@@ -260,11 +272,16 @@ func Search(ctx context.Context, p Prober, cfg Config) (*Result, error) {
 }
 
 type searcher struct {
-	cfg    Config
-	prober Prober
-	res    *Result
-	steps  int // open-model steps run
+	cfg     Config
+	prober  Prober
+	res     *Result
+	steps   int // open-model steps run, retries included
+	retried int // of which retries of a step the generator could not hold
 }
+
+// budgetLeft reports whether the search may run another open-model step:
+// retries do not count against MaxSteps.
+func (s *searcher) budgetLeft() bool { return s.steps-s.retried < s.cfg.MaxSteps }
 
 func (s *searcher) run(ctx context.Context) error {
 	start := s.cfg.StartRate
@@ -285,7 +302,7 @@ func (s *searcher) run(ctx context.Context) error {
 	// Step up until the SLO breaks (or the generator or the cap stops us).
 	r := start
 	for {
-		if s.steps >= s.cfg.MaxSteps {
+		if !s.budgetLeft() {
 			return nil
 		}
 		st, err := s.probe(ctx, "step-up", r)
@@ -310,7 +327,7 @@ func (s *searcher) run(ctx context.Context) error {
 		if s.res.Lo == 0 {
 			// Even the first rate failed: step down (halving) to find a
 			// rate that holds, which bounds the knee from below.
-			for s.res.Lo == 0 && s.steps < s.cfg.MaxSteps && r > 0.5 {
+			for s.res.Lo == 0 && s.budgetLeft() && r > 0.5 {
 				r /= 2
 				if stop, err := s.narrow(ctx, "step-down", r); stop || err != nil {
 					return err
@@ -337,7 +354,7 @@ func (s *searcher) run(ctx context.Context) error {
 	}
 	// Repeat the points around the knee: a pass that now fails, or a fail
 	// that now passes, was noise; move the bracket and bisect again.
-	for round := 0; round < 2 && s.steps < s.cfg.MaxSteps; round++ {
+	for round := 0; round < 2 && s.budgetLeft(); round++ {
 		moved := false
 		lo := s.res.Lo
 		st, err := s.probe(ctx, "repeat", lo)
@@ -353,7 +370,7 @@ func (s *searcher) run(ctx context.Context) error {
 			s.res.Hi, s.res.Lo = lo, s.lowerPass(lo)
 			s.setLimit(st)
 			moved = true
-		} else if !math.IsInf(s.res.Hi, 1) && s.steps < s.cfg.MaxSteps {
+		} else if !math.IsInf(s.res.Hi, 1) && s.budgetLeft() {
 			hi := s.res.Hi
 			st, err := s.probe(ctx, "repeat", hi)
 			if err != nil {
@@ -380,7 +397,7 @@ func (s *searcher) run(ctx context.Context) error {
 
 // bisect narrows [Lo, Hi] geometrically until it is within Precision.
 func (s *searcher) bisect(ctx context.Context, hint float64) error {
-	for !s.converged() && s.steps < s.cfg.MaxSteps && !math.IsInf(s.res.Hi, 1) {
+	for !s.converged() && s.budgetLeft() && !math.IsInf(s.res.Hi, 1) {
 		mid := math.Sqrt(s.res.Lo * s.res.Hi)
 		if hint > s.res.Lo*(1+s.cfg.Precision) && hint < s.res.Hi/(1+s.cfg.Precision/2) {
 			mid, hint = hint, 0
@@ -477,7 +494,10 @@ func (s *searcher) warmUp(ctx context.Context) (float64, error) {
 		if err != nil {
 			return best, fmt.Errorf("warm-up at concurrency %d: %w", c, err)
 		}
-		failed := stats.Failed(stats.Evaluate(s.cfg.SLO, &sum.Stats))
+		if err := s.checkAnswered(step, sum); err != nil {
+			return best, err
+		}
+		failed := s.evaluate(sum)
 		sr := StepResult{Phase: "warm-up", Step: step, Summary: sum, Point: pointOf(step, sum, failed, nil), Failed: failed, Elapsed: s.cfg.Now().Sub(began)}
 		s.res.Steps = append(s.res.Steps, sr)
 		s.res.Warmup = append(s.res.Warmup, Concurrency{N: float64(c), Throughput: sum.Throughput, Latency: sum.Latency.Mean, ErrorRatio: sum.ErrorRatio})
@@ -492,8 +512,99 @@ func (s *searcher) warmUp(ctx context.Context) (float64, error) {
 	return best, nil
 }
 
-// probe runs one open-model step at rate r and records it.
+// evaluate returns the objectives a step broke. A step in which no request
+// succeeded never passes, whatever the objectives say: nothing was served,
+// so nothing was measured.
+func (s *searcher) evaluate(sum *stats.Summary) []stats.ThresholdResult {
+	failed := stats.Failed(stats.Evaluate(s.cfg.SLO, &sum.Stats))
+	if sum.Successes == 0 && sum.Throughput == 0 && !errorsFailed(failed) {
+		failed = append(failed, stats.ThresholdResult{Threshold: "success>0%", Metric: "success", Observed: 0})
+	}
+	return failed
+}
+
+// UnreachableError reports a target that gave no HTTP answer at all: a
+// closed port, a name that does not resolve, a failed TLS handshake, or a
+// target that stopped accepting connections during the search. Nothing
+// about its capacity was measured.
+type UnreachableError struct {
+	Target string
+	// Step describes the step that got no answer ("concurrency 1", "40/s").
+	Step string
+	// Requests is how many requests the step completed, all without an
+	// HTTP response; Errors counts them by error class (stats.ErrRefused…).
+	Requests int64
+	Errors   map[string]int64
+	// Stopped is true when earlier steps were answered: the target went
+	// away during the search.
+	Stopped bool
+}
+
+func (e *UnreachableError) Error() string {
+	var parts []string
+	for _, c := range stats.ErrorClasses {
+		if n := e.Errors[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c, n))
+		}
+	}
+	what := "no HTTP answer from"
+	if e.Stopped {
+		what = "the target stopped answering:"
+	}
+	return fmt.Sprintf("%s %s: %d requests at %s, all failed without a response (%s)", what, e.Target, e.Requests, e.Step, strings.Join(parts, ", "))
+}
+
+// checkAnswered returns an *UnreachableError when a step's requests all
+// failed without an HTTP response. On the first step any error class
+// counts (a target that never answers has no capacity to measure); later,
+// only failures to connect do, since an overloaded target may time out
+// or reset every request of a step and that is its answer.
+func (s *searcher) checkAnswered(step Step, sum *stats.Summary) error {
+	var unanswered int64
+	for _, n := range sum.Errors {
+		unanswered += n
+	}
+	if sum.Requests == 0 || unanswered < sum.Requests {
+		return nil // some request got an HTTP response
+	}
+	first := len(s.res.Steps) == 0
+	if !first {
+		for class, n := range sum.Errors {
+			if n > 0 && class != stats.ErrRefused && class != stats.ErrDNS && class != stats.ErrTLS {
+				return nil
+			}
+		}
+	}
+	where := fmt.Sprintf("%.4g/s", step.Rate)
+	if step.Rate == 0 {
+		where = fmt.Sprintf("concurrency %d", step.Concurrency)
+	}
+	errs := map[string]int64{}
+	for c, n := range sum.Errors {
+		errs[c] = n
+	}
+	return &UnreachableError{Target: s.cfg.Target, Step: where, Requests: sum.Requests, Errors: errs, Stopped: !first}
+}
+
+// probe runs one open-model step at rate r and records it. A step the
+// generator could not hold is run again, after a cooldown, up to
+// GeneratorRetries times; the result is the last run's.
 func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResult, error) {
+	st, err := s.probeOnce(ctx, phase, r)
+	for try := 0; err == nil && st.GeneratorLimited && try < s.cfg.GeneratorRetries; try++ {
+		if len(st.Failed) == 0 { // probeOnce cools down after a failing step itself
+			if err := s.cfg.Sleep(ctx, s.cfg.Cooldown); err != nil {
+				return st, err
+			}
+		}
+		s.retried++
+		st, err = s.probeOnce(ctx, "retry", r)
+	}
+	return st, err
+}
+
+// probeOnce runs one open-model step at rate r and records it.
+func (s *searcher) probeOnce(ctx context.Context, phase string, r float64) (StepResult, error) {
 	if err := ctx.Err(); err != nil {
 		return StepResult{}, err
 	}
@@ -515,6 +626,9 @@ func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResu
 	if err != nil {
 		return StepResult{}, fmt.Errorf("step at %.4g/s: %w", r, err)
 	}
+	if err := s.checkAnswered(step, sum); err != nil {
+		return StepResult{}, err
+	}
 	var cores *float64
 	if s.cfg.CPU != nil && cpuErr == nil {
 		if cpu1, err := s.cfg.CPU.CPUSeconds(ctx); err == nil && elapsed > 0 && cpu1 >= cpu0 {
@@ -522,17 +636,13 @@ func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResu
 			cores = &c
 		}
 	}
-	failed := stats.Failed(stats.Evaluate(s.cfg.SLO, &sum.Stats))
+	failed := s.evaluate(sum)
 	st := StepResult{
 		Phase: phase, Step: step, Summary: sum, Failed: failed, Elapsed: elapsed,
 	}
-	// Late sends make a step describe the generator: they inflate latency
-	// from the due time. They do not make the target answer errors, so an
-	// error objective broken by more errors than there were late sends is
-	// the target's own failure.
-	late := sum.LateRatio > s.cfg.GeneratorLimit && sum.Late+sum.Dropped >= minGeneratorMisses
-	st.GeneratorLimited = late && !(errorsFailed(failed) && sum.ErrorRatio > sum.LateRatio)
+	st.GeneratorLimited = generatorLimited(sum, failed, s.cfg.GeneratorLimit)
 	st.Point = pointOf(step, sum, failed, cores)
+	st.Point.GeneratorLimited = st.GeneratorLimited
 	s.res.Steps = append(s.res.Steps, st)
 	s.res.Profile.Points = append(s.res.Profile.Points, st.Point)
 	s.endpoints(st)
@@ -540,6 +650,15 @@ func (s *searcher) probe(ctx context.Context, phase string, r float64) (StepResu
 		s.cfg.OnStep(st)
 	}
 	return st, nil
+}
+
+// generatorLimited reports whether a step describes the generator more
+// than the target. Late sends inflate latency from the due time; they do
+// not make the target answer errors, so an error objective broken by more
+// errors than there were late sends is the target's own failure.
+func generatorLimited(sum *stats.Summary, failed []stats.ThresholdResult, limit float64) bool {
+	late := sum.LateRatio > limit && sum.Late+sum.Dropped >= minGeneratorMisses
+	return late && !(errorsFailed(failed) && sum.ErrorRatio > sum.LateRatio)
 }
 
 func pointOf(step Step, sum *stats.Summary, failed []stats.ThresholdResult, cores *float64) Point {
@@ -610,12 +729,18 @@ func (s *searcher) finish() {
 		p.DurationS += st.Elapsed.Seconds()
 	}
 	if p.LimitedBy == "" {
-		if math.IsInf(s.res.Hi, 1) {
-			p.LimitedBy = LimitedByMaxRate
-		} else {
+		switch {
+		case !math.IsInf(s.res.Hi, 1):
 			p.LimitedBy = LimitedByLatency
+		case s.res.Lo >= s.cfg.MaxRate:
+			p.LimitedBy = LimitedByMaxRate
+		default:
+			// Out of steps before anything broke: not the target's limit,
+			// and not the cap's either.
+			p.LimitedBy = LimitedByInconclusive
 		}
 	}
+	s.explain()
 	defer func() { p.Endpoints = s.res.Endpoints }()
 	// Per-endpoint p99 at the knee: from the last passing step at Lo.
 	for i := len(s.res.Steps) - 1; i >= 0; i-- {
@@ -649,6 +774,33 @@ func (s *searcher) finish() {
 			u := knee / *p.CPURequest
 			p.CPUUtilizationAtKnee = &u
 		}
+	}
+}
+
+// explain marks a profile whose MaxRate is only a lower bound, and says in
+// its note why the search stopped.
+func (s *searcher) explain() {
+	p := &s.res.Profile
+	switch p.LimitedBy {
+	case LimitedByGenerator:
+		p.LowerBound = true
+		at, late := 0.0, 0.0
+		for _, st := range s.res.Steps {
+			if st.GeneratorLimited {
+				at, late = st.Step.Rate, st.Summary.LateRatio
+			}
+		}
+		p.Note = fmt.Sprintf("the load generator fell behind at %.4g/s (%.1f%% of sends late or dropped) before the objectives broke: ", at, 100*late)
+		if p.MaxRate > 0 {
+			p.Note += fmt.Sprintf("%.4g/s is a lower bound, and the target may serve more", p.MaxRate)
+		} else {
+			p.Note += "no step held, so the capacity is unknown"
+		}
+	case LimitedByInconclusive:
+		p.LowerBound = true
+		p.Note = fmt.Sprintf("the search ran out of steps (%d) before the objectives broke or the rate cap was reached: %.4g/s is a lower bound", s.cfg.MaxSteps, p.MaxRate)
+	case LimitedByMaxRate:
+		p.Note = fmt.Sprintf("the objectives held up to the rate cap of %.4g/s: the target may serve more", s.cfg.MaxRate)
 	}
 }
 

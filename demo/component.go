@@ -23,12 +23,23 @@ import (
 //	GET /healthz          200 while the process lives
 //	GET /readyz           200 when it can serve (app: once money's URL is set)
 //	GET|POST /admin/stall the periodic stall; POST ?every=1s&for=100ms sets
-//	                      it, every=0 switches it off
+//	                      it (at most MaxStallFor every MaxStallEvery),
+//	                      every=0 switches it off
 //
 // Only API routes queue for a worker and stall; the others answer at once.
+//
+// Paths under /admin/ answer 403 to a request whose Host header names
+// neither a loopback address (localhost, 127.0.0.0/8, ::1) nor one of
+// Config.AdminHosts, or that carries an Origin other than its own (or
+// Sec-Fetch-Site cross-site): a web page open in a browser on the same
+// machine can then neither stall the system directly (its Origin is
+// foreign) nor through a DNS name rebound to 127.0.0.1 (its Host is).
+// Command-line clients such as curl send neither header and pass.
+//
 // A Component is safe for concurrent use.
 type Component struct {
 	name    string
+	admin   adminGuard
 	routes  map[string]route
 	pool    *pool
 	stall   stallClock
@@ -73,10 +84,11 @@ func errorReply(code int, err error) reply {
 // routeOther labels requests for paths a component does not serve.
 const routeOther = "other"
 
-func newComponent(name string, cfg Pool, stall Stall, routes []route, ready func() error) *Component {
+func newComponent(name string, cfg Pool, stall Stall, admin adminGuard, routes []route, ready func() error) *Component {
 	p := newPool(cfg)
 	c := &Component{
 		name:   name,
+		admin:  admin,
 		routes: map[string]route{},
 		pool:   p,
 		ready:  ready,
@@ -117,6 +129,11 @@ func (c *Component) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	label := rt.path
 	var code int
 	switch {
+	case strings.HasPrefix(r.URL.Path, adminPrefix) && !c.admin.allows(r):
+		if !ok {
+			label = routeOther
+		}
+		code = c.write(w, errorReply(http.StatusForbidden, errAdminForbidden))
 	case !ok:
 		label = routeOther
 		code = c.write(w, errorReply(http.StatusNotFound, fmt.Errorf("%s has no route %s", c.name, r.URL.Path)))

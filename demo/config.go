@@ -23,6 +23,12 @@ const (
 
 	// MaxPositions bounds the positions one valuation may ask for.
 	MaxPositions = 100_000
+
+	// MaxStallFor and MaxStallEvery bound a stall, from flags or from
+	// POST /admin/stall: a pause longer than a few seconds is an outage,
+	// not a garbage-collection pause.
+	MaxStallFor   = 5 * time.Second
+	MaxStallEvery = 10 * time.Minute
 )
 
 // Config configures the two components of a [System]. The zero Config is
@@ -31,6 +37,13 @@ const (
 type Config struct {
 	Money MoneyConfig
 	App   AppConfig
+	// AdminHosts are the host names or IP addresses, besides loopback ones
+	// (localhost, 127.0.0.0/8, ::1), that a request to /admin/ may name
+	// in its Host header: the addresses the components are bound to. An
+	// unspecified address (0.0.0.0 or ::) stands for any IP address,
+	// since a server bound to it answers on all of the machine's. See
+	// [Component] for why /admin/ checks Host and Origin.
+	AdminHosts []string
 }
 
 // Pool is a component's concurrency: Workers serve requests, at most Queue
@@ -79,6 +92,8 @@ func (s Stall) validate() error {
 		return fmt.Errorf("stall %v every %v: durations must not be negative", s.For, s.Every)
 	case s.On() && s.For >= s.Every:
 		return fmt.Errorf("stall %v every %v: the pause must be shorter than the period", s.For, s.Every)
+	case s.For > MaxStallFor || s.Every > MaxStallEvery:
+		return fmt.Errorf("stall %v every %v: the pause may last at most %v and the period at most %v", s.For, s.Every, MaxStallFor, MaxStallEvery)
 	}
 	return nil
 }

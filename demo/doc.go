@@ -32,7 +32,9 @@
 //	                                 when the balance covers the amount
 //
 // Both also serve /metrics, /healthz, /readyz and /admin/stall (see
-// [Component]). Answers are JSON; amounts are strings, exact to the minor
+// [Component]); /admin/ answers only requests addressed to a loopback or
+// bound address (Config.AdminHosts) and not sent by a page of another
+// origin, so a web page cannot stall the system. Answers are JSON; amounts are strings, exact to the minor
 // unit ("1234.56", "-0.05", "1500" yen). A money failure becomes an app
 // 503 (money overloaded, with Retry-After), 504 (money too slow) or 502
 // (money unreachable or broken).
@@ -55,6 +57,9 @@
 //	app    W=64, 20 ms I/O wait, Q=256: 64/(0.020 + 0.6×0.010) s ≈ 2460
 //	       req/s on its own, but 0.6 money calls per request of the
 //	       customer mix cap it at 400/0.6 ≈ 667 req/s (Config.Capacity)
+//
+// [Calibrate] scales every capacity by one factor, keeping this shape,
+// for a machine whose load generator cannot drive the default system.
 //
 // Against a base of 40 req/s of GET / (6% of the capacity), a TV spike of
 // 20–30× (800–1200 req/s, so 480–720 money calls per second against 400)

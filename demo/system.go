@@ -30,13 +30,14 @@ func NewSystem(cfg Config) *System {
 	cfg = cfg.normalized()
 	s := &System{cfg: cfg}
 	m := &money{cfg: cfg.Money}
-	s.money = newComponent("money", cfg.Money.Pool, cfg.Money.Stall, []route{
+	admin := newAdminGuard(cfg.AdminHosts)
+	s.money = newComponent("money", cfg.Money.Pool, cfg.Money.Stall, admin, []route{
 		{path: "/", methods: []string{http.MethodGet}, work: true, serve: m.serveValue},
 		{path: "/value", methods: []string{http.MethodGet}, work: true, serve: m.serveValue},
 	}, nil)
 	a := newApp(cfg.App)
 	s.calls = a
-	s.app = newComponent("app", cfg.App.Pool, cfg.App.Stall, []route{
+	s.app = newComponent("app", cfg.App.Pool, cfg.App.Stall, admin, []route{
 		{path: "/", methods: []string{http.MethodGet}, work: true, serve: a.serveMix},
 		{path: "/api/home", methods: []string{http.MethodGet}, work: true, serve: a.serveHome},
 		{path: "/api/portfolio", methods: []string{http.MethodGet}, work: true, serve: a.servePortfolio},

@@ -56,3 +56,11 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+// generatorFailure reports whether err is the load generator's own failure
+// rather than the target's: it ran out of file descriptors or of local
+// ports (or of socket buffers) before the request could be sent.
+func generatorFailure(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.ENOBUFS)
+}

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -30,6 +31,19 @@ const (
 	DefaultMethod = http.MethodGet
 	// DefaultConcurrency is the number of connections of a closed run.
 	DefaultConcurrency = 64
+	// DefaultMaxInFlight is the in-flight cap of a Config that sets none:
+	// enough for 1000 req/s against a target taking 10 s to answer, and
+	// well within a generator's open files, so a mistaken rate or a stalled
+	// target cannot make the generator open connections without bound.
+	DefaultMaxInFlight = 10000
+	// DefaultMaxRate is the cap on a shape's peak rate, per second, that
+	// the headroom command applies unless told otherwise: above what one
+	// generator process sends on common hardware, so a typo such as
+	// rate=1e12 is refused instead of becoming a flood. The library applies
+	// no rate cap unless Config.MaxRate is set.
+	DefaultMaxRate = 50000
+	// NoLimit, as Config.MaxInFlight, removes the in-flight cap.
+	NoLimit = -1
 )
 
 // Protocol selects the HTTP version.
@@ -103,9 +117,23 @@ type Config struct {
 	// response; DefaultTimeout when 0.
 	Timeout time.Duration
 	// MaxInFlight caps the requests in flight; an arrival that finds the cap
-	// reached is dropped and counted. 0 means no cap (the open model:
-	// concurrency grows as the target slows down).
+	// reached is dropped and counted. Below the cap concurrency grows as the
+	// target slows down (the open model). 0 means DefaultMaxInFlight;
+	// NoLimit (or any negative value) removes the cap.
 	MaxInFlight int
+	// MaxRate, when positive, is the highest peak rate of Shape, per second,
+	// that Run accepts: a shape above it is refused with a *RateError
+	// before anything is sent (a guard against typos). 0 means no cap.
+	MaxRate float64
+	// Drain is how long Run waits, once the schedule has ended (or the run
+	// was stopped), for the requests still in flight; those still in flight
+	// then are counted unfinished. 0 means the timeout plus its deadline
+	// slack and a second, so every request ends by its own timeout first.
+	Drain time.Duration
+	// NoIntervals keeps the returned Run to its totals: intervals go to
+	// OnInterval only, and memory stays bounded however long the run (a
+	// day-long soak). By default the Run also holds every interval.
+	NoIntervals bool
 	// Queue makes arrivals that find the MaxInFlight cap reached wait for a
 	// free slot instead of being dropped, as with a fixed pool of
 	// connections (wrk2): they, and the arrivals behind them, are sent late
@@ -126,8 +154,9 @@ type Config struct {
 	OnStart func(*stats.Header)
 	// OnInterval, when set, is called once per second with the interval
 	// that just ended, in order, from a single goroutine. The interval is
-	// the caller's to keep; it is also part of the returned Run. A slow
-	// callback delays the next one, never the requests.
+	// the caller's to keep; it is also part of the returned Run unless
+	// NoIntervals is set. A slow callback delays the next one, never the
+	// requests.
 	OnInterval func(*stats.Interval)
 }
 
@@ -136,6 +165,25 @@ func (c *Config) timeout() time.Duration {
 		return c.Timeout
 	}
 	return DefaultTimeout
+}
+
+// maxInFlight is the in-flight cap; 0 means none.
+func (c *Config) maxInFlight() int {
+	switch {
+	case c.MaxInFlight == 0:
+		return DefaultMaxInFlight
+	case c.MaxInFlight < 0:
+		return 0
+	}
+	return c.MaxInFlight
+}
+
+// drain is how long to wait for the requests in flight at the end.
+func (c *Config) drain() time.Duration {
+	if c.Drain > 0 {
+		return c.Drain
+	}
+	return c.timeout() + slackOf(c.timeout()) + time.Second
 }
 
 func (c *Config) lateThreshold() time.Duration {
@@ -158,6 +206,7 @@ type target struct {
 	url     *tmpl  // the whole URL (net/http path)
 	headers []header
 	body    *tmpl
+	shown   string // the URL with its secrets redacted, for results and errors
 	lean    bool   // sent by the lean HTTP/1.1 client
 	static  []byte // the whole serialised request, when nothing is templated (lean)
 
@@ -206,9 +255,10 @@ func prepareTarget(cfg *Config, i int, t Target) (*target, error) {
 	if pt.weight == 0 {
 		pt.weight = 1
 	}
+	shown := RedactURL(t.URL) // the URL as errors and results show it
 	label := t.Name
 	if label == "" {
-		label = t.URL
+		label = shown
 	}
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("target %d (%s): %s", i+1, label, fmt.Sprintf(format, args...))
@@ -222,7 +272,7 @@ func prepareTarget(cfg *Config, i int, t Target) (*target, error) {
 	scheme, rest, ok := strings.Cut(t.URL, "://")
 	scheme = strings.ToLower(scheme)
 	if !ok || (scheme != "http" && scheme != "https") {
-		return nil, fail("URL %q must start with http:// or https://", t.URL)
+		return nil, fail("URL %q must start with http:// or https://", shown)
 	}
 	host, pathq := rest, "/"
 	if k := strings.IndexAny(rest, "/?"); k >= 0 {
@@ -234,14 +284,24 @@ func prepareTarget(cfg *Config, i int, t Target) (*target, error) {
 	if k := strings.IndexByte(pathq, '#'); k >= 0 {
 		pathq = pathq[:k]
 	}
-	if strings.Contains(host, "{{") || strings.Contains(host, "@") {
-		return nil, fail("URL %q: the host may hold neither templates nor credentials", t.URL)
+	if strings.Contains(host, "{{") {
+		return nil, fail("URL %q: the host may not hold templates", shown)
 	}
 	u, err := url.Parse(scheme + "://" + host + "/")
 	if err != nil || u.Hostname() == "" {
-		return nil, fail("URL %q has no valid host", t.URL)
+		return nil, fail("URL %q has no valid host", shown)
 	}
 	pt.scheme, pt.host = scheme, u.Host
+	if u.User != nil && t.Header.Get("Authorization") == "" {
+		// user:password@ in the URL is HTTP basic authentication, as with curl.
+		pass, _ := u.User.Password()
+		auth := base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pass))
+		pt.Target.Header = t.Header.Clone()
+		if pt.Target.Header == nil {
+			pt.Target.Header = http.Header{}
+		}
+		pt.Target.Header.Set("Authorization", "Basic "+auth)
+	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[scheme]
@@ -259,7 +319,7 @@ func prepareTarget(cfg *Config, i int, t Target) (*target, error) {
 	}
 	for _, p := range pt.reqPath.parts {
 		if p.kind == partLit && strings.ContainsAny(p.lit, " \r\n") {
-			return nil, fail("URL %q: the path may not hold spaces or line breaks (encode them as %%20)", t.URL)
+			return nil, fail("URL %q: the path may not hold spaces or line breaks (encode them as %%20)", shown)
 		}
 	}
 	if pt.url, err = compile(scheme+"://"+pt.host+pathq, cols, 1); err != nil {
@@ -268,11 +328,12 @@ func prepareTarget(cfg *Config, i int, t Target) (*target, error) {
 	if pt.body, err = compile(string(t.Body), cols, 2); err != nil {
 		return nil, fail("body: %v", err)
 	}
-	for k, key := range sortedKeys(t.Header) {
+	for k, key := range sortedKeys(pt.Target.Header) {
 		if !validToken(key) {
-			return nil, fail("header name %q is not valid", key)
+			// Not quoted whole: a mistyped header may hold its secret in the name.
+			return nil, fail("header name %q… is not a valid HTTP header name (no spaces or separators)", tokenPrefix(key))
 		}
-		for _, v := range t.Header[key] {
+		for _, v := range pt.Target.Header[key] {
 			if strings.ContainsAny(v, "\r\n") {
 				return nil, fail("header %s: the value may not hold line breaks", key)
 			}
@@ -285,11 +346,12 @@ func prepareTarget(cfg *Config, i int, t Target) (*target, error) {
 	}
 	pt.name = t.Name
 	if pt.name == "" {
-		pt.name = t.URL
+		pt.name = shown
 		if pt.method != http.MethodGet {
-			pt.name = pt.method + " " + t.URL
+			pt.name = pt.method + " " + shown
 		}
 	}
+	pt.shown = shown
 	switch cfg.Protocol {
 	case ProtocolHTTP2:
 		if scheme != "https" {
@@ -321,6 +383,17 @@ func joinHostPort(host, port string) string {
 		return "[" + host + "]:" + port
 	}
 	return host + ":" + port
+}
+
+// tokenPrefix is the part of s before its first character that may not
+// appear in an HTTP token.
+func tokenPrefix(s string) string {
+	for i := 0; i < len(s); i++ {
+		if !validToken(s[i : i+1]) {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // validToken reports whether s is an HTTP token (a method or header name).

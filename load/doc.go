@@ -9,10 +9,24 @@
 // up, hands every arrival already due to an idle worker (each keeps its
 // own due time), and sleeps until the next one: one wake-up per batch, not
 // one timer per request. When no worker is idle a new one starts, so
-// concurrency grows as the target slows down, as it does with real users.
-// With Config.MaxInFlight, arrivals that find the cap reached are dropped
-// and counted (or, with Config.Queue, wait for a free slot and are counted
-// late) — never hidden.
+// concurrency grows as the target slows down, as it does with real users,
+// up to Config.MaxInFlight (DefaultMaxInFlight unless set): arrivals that
+// find the cap reached are dropped and counted (or, with Config.Queue, wait
+// for a free slot and are counted late) — never hidden.
+//
+// # Safety
+//
+// A run ends when its shape does, plus the drain, whatever the rate asked
+// for: arrivals the generator could not send by the end (it fell behind, or
+// waited for a slot) are counted dropped at the end, never sent late, and
+// requests still in flight after the drain are counted unfinished. The
+// drain (Config.Drain) defaults to the timeout plus the connections'
+// deadline slack and a second, so every request ends first by its own
+// timeout, recorded at the timeout. Config.MaxRate refuses a shape whose
+// peak is above it before anything is sent (the headroom command applies
+// DefaultMaxRate). Running out of open files or local ports is the
+// generator's failure: counted dropped by the generator, not as the
+// target's errors. [Check] validates a Config without sending anything.
 //
 // Every request's latency is recorded twice: from its due time (corrected
 // for coordinated omission: time spent waiting to be sent counts) and from
@@ -33,16 +47,24 @@
 // costs no allocation and no goroutine. HTTPS (HTTP/1.1 or HTTP/2 by
 // ALPN), HTTP/2 only and h2c (HTTP/2 over cleartext with prior knowledge)
 // go through net/http. Redirects are not followed: the target is measured,
-// not where it points.
+// not where it points, so a request's credentials (Authorization, cookies,
+// URL user information sent as basic authentication) never reach another
+// host.
+//
+// Secrets are never shown: errors, target names and results carry URLs
+// through [RedactURL] (user information and credential-like query values
+// replaced), and never quote header values.
 //
 // # Results
 //
 // Measurements are collected per second and per target into
 // [stats.Interval]s, passed to Config.OnInterval as each second ends (to
 // stream a results file or show progress) and gathered into the returned
-// [stats.Run]. Requests are counted in the second they complete; arrivals
-// (scheduled, dropped) in the second they fall due. Errors are classified
-// by [Classify].
+// [stats.Run] — or, with Config.NoIntervals, only added to its totals, so a
+// day-long soak runs in bounded memory. Requests are counted in the second
+// they complete; arrivals (scheduled, dropped) in the second they fall due,
+// except those dropped at the end, counted in the last second of the
+// schedule. Errors are classified by [Classify].
 //
 // # Templates
 //

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -45,17 +47,23 @@ type engine struct {
 	cfg     *Config
 	targets []*target
 	timeout time.Duration
+	slack   time.Duration // how far past a request's deadline its connection's may be
 	late    time.Duration
+	cap     int           // the in-flight cap; 0: none
+	drain   time.Duration // the wait for requests in flight at the end
 	start   time.Time
 	client  *http.Client // the net/http path; nil when every target is lean
 
-	mu       sync.Mutex
-	slot     *slot
-	idle     []*worker // LIFO: the most recently used connections stay warm
-	inflight int
-	stopped  bool // workers exit instead of going idle
-	pending  sync.WaitGroup
-	freed    sync.Cond // signalled when a worker goes idle (Queue)
+	mu        sync.Mutex
+	slot      *slot
+	idle      []*worker // LIFO: the most recently used connections stay warm
+	inflight  int
+	inflightT []int // per target
+	stopped   bool  // workers exit instead of going idle
+	finished  bool  // the run is over: outcomes that come in now are not recorded
+	halted    bool  // the schedule is over or the run stopped: no more sends (Queue)
+	pending   sync.WaitGroup
+	freed     sync.Cond // signalled when a worker goes idle, or on halt (Queue)
 
 	seq atomic.Int64 // closed model: the next sequence number
 
@@ -72,7 +80,9 @@ func newEngine(cfg *Config) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{cfg: cfg, targets: targets, timeout: cfg.timeout(), late: cfg.lateThreshold()}
+	e := &engine{cfg: cfg, targets: targets, timeout: cfg.timeout(), late: cfg.lateThreshold(), cap: cfg.maxInFlight(),
+		drain: cfg.drain(), inflightT: make([]int, len(targets))}
+	e.slack = slackOf(e.timeout)
 	for _, t := range targets {
 		if !t.lean {
 			e.client = &http.Client{
@@ -98,11 +108,12 @@ func (e *engine) header(mode string) stats.Header {
 		Seed:    e.cfg.Seed,
 		Generator: stats.GeneratorInfo{
 			Host: e.cfg.Host, GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
-			MaxInFlight: e.cfg.MaxInFlight, Timeout: e.timeout, LateThreshold: e.late, Protocol: e.cfg.Protocol.String(),
+			MaxInFlight: e.cap, MaxRate: max(0, e.cfg.MaxRate), Timeout: e.timeout, Drain: e.drain, LateThreshold: e.late,
+			Protocol: e.cfg.Protocol.String(), FileLimit: fileLimit(),
 		},
 	}
 	for _, t := range e.targets {
-		h.Targets = append(h.Targets, stats.TargetInfo{Name: t.name, Method: t.method, URL: t.URL, Weight: t.weight})
+		h.Targets = append(h.Targets, stats.TargetInfo{Name: t.name, Method: t.method, URL: t.shown, Weight: t.weight})
 	}
 	return h
 }
@@ -116,19 +127,26 @@ func (e *engine) since() time.Duration { return time.Since(e.start) }
 //
 // Each request is due at a time computed absolutely from the shape; its
 // latency is recorded from that due time (corrected for coordinated
-// omission) and from its actual send. Concurrency grows on demand unless
-// cfg.MaxInFlight caps it, in which case arrivals that find the cap reached
-// are dropped and counted.
+// omission) and from its actual send. Concurrency grows on demand up to
+// cfg.MaxInFlight; arrivals that find the cap reached are dropped and
+// counted.
+//
+// A run ends when its schedule does, plus the drain: arrivals the generator
+// could not send by the end of the schedule (it fell behind, or waited for
+// a free slot) are counted dropped, never sent late; requests still in
+// flight after the drain are counted unfinished. Arrivals that fail for
+// lack of the generator's own resources (too many open files, no free local
+// port) are counted dropped by the generator, not as the target's errors.
 //
 // When ctx is cancelled Run stops scheduling, waits for the requests in
-// flight (at most the request timeout), and returns the run so far, marked
-// partial, with an error wrapping ctx's. Run blocks until then.
+// flight (at most the drain), and returns the run so far, marked partial,
+// with an error wrapping ctx's. Run blocks until then.
+//
+// Run checks cfg first (see Check) and returns its error, with no run,
+// before sending anything.
 func Run(ctx context.Context, cfg Config) (*stats.Run, error) {
-	if cfg.Shape == nil {
-		return nil, errors.New("load: no traffic shape")
-	}
-	if cfg.MaxInFlight < 0 {
-		return nil, fmt.Errorf("load: max in-flight %d is negative", cfg.MaxInFlight)
+	if err := checkRun(&cfg); err != nil {
+		return nil, err
 	}
 	e, err := newEngine(&cfg)
 	if err != nil {
@@ -139,6 +157,103 @@ func Run(ctx context.Context, cfg Config) (*stats.Run, error) {
 	e.begin(h)
 	end := e.pace(ctx)
 	return e.finish(ctx, end)
+}
+
+// Check validates an open-model Config without sending anything: its
+// targets (URLs, methods, headers, templates), its shape, and the shape's
+// peak rate against MaxRate (a *RateError). Run makes the same checks; a
+// caller that must validate before acting (creating a results file) calls
+// Check first.
+func Check(cfg Config) error {
+	if err := checkRun(&cfg); err != nil {
+		return err
+	}
+	_, err := prepare(&cfg)
+	return err
+}
+
+// CheckClosed validates a closed-model Config's targets without sending
+// anything.
+func CheckClosed(cfg Config) error {
+	_, err := prepare(&cfg)
+	return err
+}
+
+func checkRun(cfg *Config) error {
+	if cfg.Shape == nil {
+		return errors.New("load: no traffic shape")
+	}
+	if cfg.MaxRate > 0 {
+		if peak := PeakRate(cfg.Shape); peak > cfg.MaxRate*(1+1e-9) {
+			return &RateError{Peak: peak, Max: cfg.MaxRate}
+		}
+	}
+	return nil
+}
+
+// Rates per core that ProcsFor budgets: an open-model request costs the
+// lean HTTP/1.1 client about 30µs of CPU (kernel included), net/http and
+// TLS several times more; half a core's worth keeps the scheduling lag low.
+const (
+	leanRatePerCore = 10000
+	stdRatePerCore  = 2500
+)
+
+// ProcsFor is the number of cores (GOMAXPROCS) an open-model run of cfg
+// needs: one per 10,000 req/s of the shape's peak for plain http://
+// targets, one per 2,500 req/s when any target goes through net/http
+// (TLS, HTTP/2), at least 1 and at most the machine's. Running with no more
+// processors than that saves the Go scheduler's idle spinning: about a
+// fifth of the generator's CPU at 5,000 req/s on two cores. It changes
+// nothing by itself; a program that runs only the load test (the headroom
+// command) may apply it with runtime.GOMAXPROCS.
+func ProcsFor(cfg Config) int {
+	if cfg.Shape == nil {
+		return runtime.NumCPU()
+	}
+	targets, err := prepare(&cfg)
+	if err != nil {
+		return runtime.NumCPU()
+	}
+	per := float64(leanRatePerCore)
+	for _, t := range targets {
+		if !t.lean {
+			per = stdRatePerCore
+		}
+	}
+	n := int(math.Ceil(PeakRate(cfg.Shape) / per))
+	return max(1, min(n, runtime.NumCPU()))
+}
+
+// RateError is a shape whose peak rate is above Config.MaxRate.
+type RateError struct {
+	Peak, Max float64 // per second
+}
+
+func (e *RateError) Error() string {
+	return fmt.Sprintf("the shape peaks at %s req/s, above the rate cap of %s req/s", formatRate(e.Peak), formatRate(e.Max))
+}
+
+func formatRate(r float64) string {
+	if r >= 1e7 {
+		return strconv.FormatFloat(r, 'g', 3, 64)
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// PeakRate is the highest rate of a shape, per second: its Max when it has
+// one (a traffic.Curve does), otherwise the highest rate over 1 ms steps.
+func PeakRate(s traffic.Shape) float64 {
+	if m, ok := s.(interface{ Max() float64 }); ok {
+		return m.Max()
+	}
+	d := s.Duration()
+	step := max(time.Millisecond, d/100000)
+	peak := 0.0
+	for t := time.Duration(0); t < d; t += step {
+		peak = max(peak, s.Rate(t))
+	}
+	return peak
 }
 
 // Closed runs a closed-model test for maximum throughput: concurrency
@@ -160,7 +275,7 @@ func Closed(ctx context.Context, cfg Config, concurrency int, d time.Duration) (
 	}
 	h := e.header(stats.ModeClosed)
 	h.Concurrency = concurrency
-	h.Generator.MaxInFlight = 0
+	h.Generator.MaxInFlight, h.Generator.MaxRate = 0, 0
 	e.begin(h)
 	e.mu.Lock()
 	e.inflight = concurrency
@@ -257,7 +372,11 @@ func (e *engine) rotate(last bool) {
 		e.run.Generator.CPU += iv.Generator.CPU
 		return // an empty sliver after the last whole second
 	}
-	e.run.Add(iv)
+	if e.cfg.NoIntervals {
+		e.run.Accumulate(iv)
+	} else {
+		e.run.Add(iv)
+	}
 	if e.cfg.OnInterval != nil {
 		e.cfg.OnInterval(iv)
 	}
@@ -271,18 +390,23 @@ func (e *engine) finish(ctx context.Context, end time.Duration) (*stats.Run, err
 		e.pending.Wait()
 		close(drained)
 	}()
-	grace := time.NewTimer(e.timeout + time.Second)
+	grace := time.NewTimer(e.drain)
 	select {
 	case <-drained:
 	case <-grace.C:
-		// Every request has its own deadline; this only guards against a
-		// connection that ignores it. The requests left are reported in flight.
+		// By default every request ends by its own deadline first; a
+		// shorter Drain, or a connection that ignores its deadline, leaves
+		// requests in flight: they are counted unfinished.
 	}
 	grace.Stop()
 	e.mu.Lock()
-	e.stopped = true
+	e.stopped, e.finished, e.halted = true, true, true
+	for i, n := range e.inflightT {
+		e.slot.buckets[i].Unfinished += int64(n)
+	}
 	idle := e.idle
 	e.idle = nil
+	e.freed.Broadcast()
 	e.mu.Unlock()
 	for _, w := range idle {
 		close(w.ch)
@@ -305,9 +429,26 @@ func (e *engine) finish(ctx context.Context, end time.Duration) (*stats.Run, err
 // due. It wakes once per batch: every arrival already due is dispatched
 // (each keeping its own due time), then it sleeps until the next one. It
 // returns the length of the schedule that was run.
+//
+// The schedule ends on time, whatever the rate asked for: arrivals not
+// handed over by endGrace after the shape's end are counted dropped at the
+// end, never sent later.
 func (e *engine) pace(ctx context.Context) time.Duration {
 	sched := traffic.NewSchedule(e.cfg.Shape, e.cfg.Arrivals, e.cfg.Seed)
 	pick := newPicker(e.targets)
+	end := e.cfg.Shape.Duration()
+	stopAt := end + max(e.late, endGrace)
+	halt := func() {
+		e.mu.Lock()
+		e.halted = true
+		e.freed.Broadcast()
+		e.mu.Unlock()
+	}
+	if e.cfg.Queue {
+		// Only a queued arrival waits on anything but the pacer's timer.
+		defer time.AfterFunc(max(0, stopAt-e.since()), halt).Stop()
+		defer context.AfterFunc(ctx, halt)()
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	batch := make([]arrival, 0, 256)
@@ -316,11 +457,14 @@ func (e *engine) pace(ctx context.Context) time.Duration {
 	seq, due, ok := sched.Next()
 	for ok {
 		now := e.since()
+		if now > stopAt {
+			break
+		}
 		if due > now {
 			timer.Reset(due - now)
 			select {
 			case <-ctx.Done():
-				return min(now, e.cfg.Shape.Duration())
+				return min(now, end)
 			case <-timer.C:
 			}
 			continue
@@ -331,43 +475,91 @@ func (e *engine) pace(ctx context.Context) time.Duration {
 			batch = append(batch, arrival{seq: seq, tseq: tseq[t], due: due, t: t})
 			seq, due, ok = sched.Next()
 		}
-		assign = e.dispatch(batch, assign[:0])
+		var halted bool
+		assign, halted = e.dispatch(batch, assign[:0])
 		batch = batch[:0]
 		if ctx.Err() != nil {
-			return min(e.since(), e.cfg.Shape.Duration())
+			return min(e.since(), end)
 		}
+		if halted {
+			break
+		}
+	}
+	if ok {
+		e.dropRest(sched, pick, due)
+		return end
 	}
 	// A shape may end with quiet time after its last arrival: it is part
 	// of the run (its seconds are measured too).
-	if rest := e.cfg.Shape.Duration() - e.since(); rest > 0 {
+	if rest := end - e.since(); rest > 0 {
 		timer.Reset(rest)
 		select {
 		case <-ctx.Done():
-			return min(e.since(), e.cfg.Shape.Duration())
+			return min(e.since(), end)
 		case <-timer.C:
 		}
 	}
-	return e.cfg.Shape.Duration()
+	return end
+}
+
+// endGrace is how long after the shape's end the pacer may still hand over
+// arrivals that fell due before it (they count late): a timer that wakes a
+// few milliseconds late on a busy machine must not drop the last arrival.
+// Anything still unsent then is dropped.
+const endGrace = 100 * time.Millisecond
+
+// dropRest counts the arrivals left in the schedule, from the one due at
+// due on, as scheduled and dropped at the end. The first few are walked
+// one by one and shared by the picker; the rest, which only a runaway rate
+// leaves, are the shape's expected count after them, shared by weight.
+func (e *engine) dropRest(sched *traffic.Schedule, pick *picker, due time.Duration) {
+	n := make([]int64, len(e.targets))
+	n[pick.next()]++
+	var ok bool
+	for k := 0; k < 4096; k++ {
+		if _, due, ok = sched.Next(); !ok {
+			break
+		}
+		n[pick.next()]++
+	}
+	if ok {
+		shape := e.cfg.Shape
+		rest := shape.Count(shape.Duration()) - shape.Count(due)
+		if rest > 0 && !math.IsInf(rest, 0) {
+			for i, w := range pick.w {
+				n[i] += int64(math.Round(rest * w / pick.total))
+			}
+		}
+	}
+	e.mu.Lock()
+	for i, k := range n {
+		b := &e.slot.buckets[i]
+		b.Scheduled += k
+		b.Drop(stats.DropAtEnd, k)
+	}
+	e.mu.Unlock()
 }
 
 // dispatch hands a batch of due arrivals to idle workers, starting new ones
 // as needed, and drops those beyond the in-flight cap (or, with Queue,
-// waits for a worker to come back).
-func (e *engine) dispatch(batch []arrival, marks []*worker) []*worker {
+// waits for a worker to come back). It reports whether the run halted
+// while an arrival waited for a slot (Queue): the arrivals not handed over
+// are then counted dropped at the end.
+func (e *engine) dispatch(batch []arrival, marks []*worker) ([]*worker, bool) {
 	marks = marks[:0]
 	sent := 0 // batch[:sent] has been handed over
+	halted := false
 	e.mu.Lock()
 	for i := range batch {
 		a := &batch[i]
-		e.slot.buckets[a.t].Scheduled++
+		b := &e.slot.buckets[a.t]
+		b.Scheduled++
 		switch k := len(e.idle); {
 		case k > 0:
 			marks = append(marks, e.idle[k-1])
 			e.idle = e.idle[:k-1]
-			e.inflight++
-		case e.cfg.MaxInFlight == 0 || e.inflight < e.cfg.MaxInFlight:
+		case e.cap == 0 || e.inflight < e.cap:
 			marks = append(marks, workerSpawn)
-			e.inflight++
 		case e.cfg.Queue:
 			// Hand over what is assigned, then wait for a worker to come
 			// back: this arrival, and every one after it, is sent late.
@@ -375,22 +567,40 @@ func (e *engine) dispatch(batch []arrival, marks []*worker) []*worker {
 			e.handOver(batch[sent:i], marks[sent:i])
 			sent = i
 			e.mu.Lock()
-			for len(e.idle) == 0 {
+			for len(e.idle) == 0 && !e.halted {
 				e.freed.Wait()
+			}
+			if len(e.idle) == 0 {
+				// The schedule ended, or the run stopped, first.
+				for j := i; j < len(batch); j++ {
+					b := &e.slot.buckets[batch[j].t]
+					if j > i {
+						b.Scheduled++
+					}
+					b.Drop(stats.DropAtEnd, 1)
+					marks = append(marks, workerDrop)
+				}
+				halted = true
+				break
 			}
 			k := len(e.idle)
 			marks = append(marks, e.idle[k-1])
 			e.idle = e.idle[:k-1]
-			e.inflight++
 		default:
 			marks = append(marks, workerDrop)
-			e.slot.buckets[a.t].Dropped++
+			b.Drop(stats.DropCap, 1)
+			continue
 		}
+		if halted {
+			break
+		}
+		e.inflight++
+		e.inflightT[a.t]++
 		e.slot.maxInFlight = max(e.slot.maxInFlight, e.inflight)
 	}
 	e.mu.Unlock()
 	e.handOver(batch[sent:], marks[sent:])
-	return marks
+	return marks, halted
 }
 
 // handOver sends each arrival to its worker, starting new workers where
@@ -452,6 +662,10 @@ func (e *engine) loop(ctx context.Context, i int, d time.Duration) {
 		a := arrival{seq: e.seq.Add(1), tseq: e.targets[t].seq.Add(1), due: now, t: t}
 		sent, end, res := e.send(w, a)
 		e.record(w, a, sent, end, res, true)
+		if res.err != nil && generatorFailure(res.err) {
+			// Out of files or ports: give the system a moment rather than spin.
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 }
 
@@ -468,7 +682,9 @@ type result struct {
 	err     error
 }
 
-// send sends arrival a and waits for its response.
+// send sends arrival a and waits for its response. A request that took
+// longer than the timeout fails as a timeout, recorded at the timeout: its
+// connection's deadline may fire up to the slack later.
 func (e *engine) send(w *worker, a arrival) (sent, end time.Duration, r result) {
 	t := e.targets[a.t]
 	sent = e.since()
@@ -481,25 +697,45 @@ func (e *engine) send(w *worker, a arrival) (sent, end time.Duration, r result) 
 			req = w.buf
 			r.out = int64(len(w.scratch))
 		}
-		r.code, r.in, r.err = w.conns[a.t].roundTrip(t.addr, req, t.method == http.MethodHead, deadline, e.timeout)
+		r.code, r.in, r.err = w.conns[a.t].roundTrip(t.addr, req, t.method == http.MethodHead, deadline, e.slack)
 	} else {
 		r.code, r.in, r.out, r.err = stdRoundTrip(e.client, t, a.seq, a.tseq, e.cfg.Seed, e.cfg.Version, deadline, &w.scratch)
 	}
-	return sent, e.since(), r
+	end = e.since()
+	if end-sent > e.timeout {
+		end = sent + e.timeout
+		if r.err == nil {
+			r.err = errTimeout // a response, but too late
+		}
+	}
+	return sent, end, r
 }
 
 // record adds a completed request to the current interval and, in the
 // open model, returns the worker to the idle stack. It reports whether the
-// worker should carry on.
+// worker should carry on. A request that failed for lack of the
+// generator's own resources is counted dropped by the generator, not as a
+// request; one that completes after the run finished is not recorded (it
+// was counted unfinished).
 func (e *engine) record(w *worker, a arrival, sent, end time.Duration, r result, closed bool) bool {
 	lag := sent - a.due
 	e.mu.Lock()
+	if e.finished {
+		e.mu.Unlock()
+		if !closed {
+			e.pending.Done()
+		}
+		return false
+	}
 	s := e.slot
 	b := &s.buckets[a.t]
-	if r.err != nil {
-		b.Failure(Classify(r.err), end-a.due, end-sent, r.out)
-	} else {
+	switch {
+	case r.err == nil:
 		b.Response(r.code, end-a.due, end-sent, r.in, r.out)
+	case generatorFailure(r.err):
+		b.Drop(stats.DropGenerator, 1)
+	default:
+		b.Failure(Classify(r.err), end-a.due, end-sent, r.out)
 	}
 	if closed {
 		b.Scheduled++
@@ -509,6 +745,7 @@ func (e *engine) record(w *worker, a arrival, sent, end time.Duration, r result,
 			b.Late++
 		}
 		e.inflight--
+		e.inflightT[a.t]--
 	}
 	carryOn := !e.stopped
 	if carryOn && !closed {
@@ -570,4 +807,14 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// fileLimit is the process's open-file limit (RLIMIT_NOFILE), 0 when
+// unknown.
+func fileLimit() int64 {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur > math.MaxInt64 {
+		return 0
+	}
+	return int64(rl.Cur)
 }

@@ -75,11 +75,16 @@ type h1conn struct {
 	deadline time.Time // the connection's deadline, set ahead of the requests'
 }
 
-// deadlineSlack is how far past a request's deadline the connection's
-// deadline may be set, as a fraction of the timeout: moving a deadline
-// costs a timer update, so it moves in steps, not on every request. A
-// response that completes past its own deadline still fails as a timeout.
-const deadlineSlack = 8
+// maxSlack bounds how far past a request's deadline its connection's
+// deadline may be set: moving a deadline costs a timer update, so it moves
+// in steps of the slack, not on every request. A response that completes
+// past its own deadline still fails as a timeout, recorded at the timeout;
+// the bound keeps the wait for a silent target within the run's drain.
+const maxSlack = 100 * time.Millisecond
+
+// slackOf is the deadline slack for a timeout: an eighth of it, at most
+// maxSlack.
+func slackOf(timeout time.Duration) time.Duration { return min(timeout/8, maxSlack) }
 
 // errTimeout is a response that completed, but after the timeout.
 var errTimeout = timeoutError{}
@@ -97,8 +102,10 @@ var errProtocol = errors.New("malformed HTTP response")
 
 // roundTrip sends req on c (dialling when needed) and reads the response.
 // It returns the status code and the response body's size. A reused
-// connection that the server closed while idle is redialled once.
-func (c *h1conn) roundTrip(addr string, req []byte, head bool, deadline time.Time, timeout time.Duration) (code int, n int64, err error) {
+// connection that the server closed while idle is redialled once. The
+// connection's deadline is set up to slack past the request's; the caller
+// checks the timeout itself.
+func (c *h1conn) roundTrip(addr string, req []byte, head bool, deadline time.Time, slack time.Duration) (code int, n int64, err error) {
 	for attempt := 0; ; attempt++ {
 		if c.conn == nil {
 			d := net.Dialer{Deadline: deadline}
@@ -118,11 +125,15 @@ func (c *h1conn) roundTrip(addr string, req []byte, head bool, deadline time.Tim
 		}
 		reused := c.used
 		if c.deadline.Before(deadline) {
-			c.deadline = deadline.Add(timeout / deadlineSlack)
+			c.deadline = deadline.Add(slack)
 			err = c.conn.SetDeadline(c.deadline)
 		}
 		if err == nil {
-			_, err = c.io.Write(req)
+			if r, ok := c.io.(*rawIO); ok && c.br.Buffered() == 0 {
+				r.Send(req) // written by the response's first read
+			} else {
+				_, err = c.io.Write(req)
+			}
 		}
 		var got bool // any byte of the response arrived
 		var keep bool
@@ -133,9 +144,6 @@ func (c *h1conn) roundTrip(addr string, req []byte, head bool, deadline time.Tim
 			c.used = true
 			if !keep {
 				c.close()
-			}
-			if c.deadline.After(deadline) && time.Now().After(deadline) {
-				return code, n, errTimeout
 			}
 			return code, n, nil
 		}

@@ -178,7 +178,7 @@ func BenchmarkPacing(b *testing.B) {
 		t := pick.next()
 		batch = append(batch, arrival{seq: seq, tseq: seq, due: due, t: t})
 		if len(batch) == cap(batch) {
-			marks = e.dispatch(batch, marks)
+			marks, _ = e.dispatch(batch, marks)
 			batch = batch[:0]
 		}
 	}

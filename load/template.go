@@ -76,13 +76,14 @@ func compile(s string, columns []string, saltBase uint64) (*tmpl, error) {
 		}
 		j := strings.Index(rest[i:], "}}")
 		if j < 0 {
-			return nil, fmt.Errorf("template %q: %q is not closed with }}", s, rest[i:])
+			// The text is not quoted: a header value or a URL may hold a secret.
+			return nil, fmt.Errorf("template: the {{ at byte %d is not closed with }}", len(s)-len(rest)+i+1)
 		}
 		expr := strings.TrimSpace(rest[i+2 : i+j])
 		n++
 		p, err := compilePart(expr, columns, saltBase*1000+n)
 		if err != nil {
-			return nil, fmt.Errorf("template %q: {{%s}}: %w", s, expr, err)
+			return nil, fmt.Errorf("template {{%s}}: %w", expr, err)
 		}
 		t.parts = append(t.parts, p)
 		rest = rest[i+j+2:]
@@ -117,7 +118,7 @@ func compilePart(expr string, columns []string, salt uint64) (part, error) {
 				return part{kind: partCSV, col: i}, nil
 			}
 		}
-		return part{}, fmt.Errorf("no column %q in the data (columns: %s)", name, strings.Join(columns, ", "))
+		return part{}, fmt.Errorf("no column %q in the data (%s)", name, describeColumns(columns))
 	}
 	return part{}, fmt.Errorf("unknown template; use {{seq}}, {{rand MIN MAX}} or {{csv.COLUMN}}")
 }
@@ -158,4 +159,33 @@ func mix(x uint64) uint64 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
+}
+
+// describeColumns lists a data file's columns for an error message, but
+// only when every one looks like a column name: a data file given by
+// mistake (a credentials file, an environment dump) would otherwise have
+// its first line echoed.
+func describeColumns(columns []string) string {
+	for _, c := range columns {
+		if !columnLike(c) {
+			return fmt.Sprintf("its header has %d columns, not shown: they do not look like column names", len(columns))
+		}
+	}
+	return "columns: " + strings.Join(columns, ", ")
+}
+
+// columnLike reports whether s looks like a column name: up to 32 letters,
+// digits, '_', '-' or '.', and no '=' (a KEY=value line is not a header).
+func columnLike(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.', r == ' ':
+		default:
+			return false
+		}
+	}
+	return true
 }

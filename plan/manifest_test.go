@@ -384,3 +384,18 @@ func TestAnObjectTargetIsKeptAndPreScaledByCronJobs(t *testing.T) {
 		t.Error("no manifest says KEDA fell back to CronJobs")
 	}
 }
+
+// A capacity written inline keeps its lower-bound mark, so a rescaled
+// lower bound is not read back as a measured capacity.
+func TestInlineCapacityKeepsTheLowerBound(t *testing.T) {
+	for _, lower := range []bool{false, true} {
+		n := capacityNode(sim.Capacity{PerReplicaRPS: 185, LowerBound: lower})
+		got := child(n, "lowerBound")
+		switch {
+		case lower && (got == nil || got.Value != "true"):
+			t.Errorf("lower bound written as %v; want lowerBound: true", got)
+		case !lower && got != nil:
+			t.Errorf("a measured capacity written with lowerBound %s", got.Value)
+		}
+	}
+}

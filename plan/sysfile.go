@@ -157,6 +157,9 @@ func patchComponent(node *yaml.Node, cc *ComponentConfig, comp sim.Component) {
 // capacityNode writes a capacity inline.
 func capacityNode(c sim.Capacity) *yaml.Node {
 	n := mapping("perReplicaRPS", roundTo(c.PerReplicaRPS, 6))
+	if c.LowerBound {
+		set(n, "lowerBound", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
 	if c.CPUPerRequest > 0 {
 		set(n, "cpuPerRequest", str(durationString(secs(c.CPUPerRequest).Round(time.Microsecond))))
 	}

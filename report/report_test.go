@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/headroom-sre/headroom/capacity"
 	"github.com/headroom-sre/headroom/report"
 )
 
@@ -205,5 +206,23 @@ func TestFormatters(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q; want %q", tt.got, tt.want)
 		}
+	}
+}
+
+// A capacity that is only a lower bound is never shown as a capacity: its
+// row, tile and knee say "lower bound"; a measured knee shows as it is.
+func TestCapacitySectionMarksLowerBounds(t *testing.T) {
+	measured := &capacity.Profile{MaxRate: 80, LimitedBy: capacity.LimitedByLatency, SLO: "p99<=100ms"}
+	bound := &capacity.Profile{MaxRate: 185, LimitedBy: capacity.LimitedByGenerator, LowerBound: true, SLO: "p99<=100ms"}
+	sec := report.CapacitySection("Capacity", []string{"money", "app"}, []*capacity.Profile{measured, bound})
+	rows := sec.Tables[0].Rows
+	if rows[0][1] != report.Rate(80) || rows[1][1] != "≥ "+report.Rate(185)+" (lower bound)" {
+		t.Errorf("rows %q; want money's knee as measured and app's as a lower bound", rows)
+	}
+	if sec.Tiles[0].Status == report.Warn || sec.Tiles[1].Status != report.Warn || !strings.Contains(sec.Tiles[1].Detail, "not a capacity: limited_by generator") {
+		t.Errorf("tiles %+v", sec.Tiles)
+	}
+	if l := sec.Charts[1].Markers[0].Label; l != "lower bound "+report.Rate(185) {
+		t.Errorf("app's marker %q", l)
 	}
 }

@@ -138,7 +138,9 @@ func errorDetail(s stats.Stats) string {
 }
 
 // CapacitySection describes measured capacity profiles: one replica's knee
-// per component and the latency-versus-load curves behind them.
+// per component and the latency-versus-load curves behind them. A profile
+// that is only a lower bound (limited by the generator, or inconclusive)
+// shows as "≥ X (lower bound)", never as a capacity.
 func CapacitySection(title string, names []string, profiles []*capacity.Profile) Section {
 	sec := Section{Title: title,
 		Intro: "Each component was driven alone, one replica, with open-model steps up to its knee: the highest rate at which its objectives held."}
@@ -148,8 +150,15 @@ func CapacitySection(title string, names []string, profiles []*capacity.Profile)
 		if p.CPUPerRequest != nil {
 			cpu = fmt.Sprintf("%.3g ms", *p.CPUPerRequest*1000)
 		}
-		tbl.Rows = append(tbl.Rows, []string{names[i], Rate(p.MaxRate), string(p.LimitedBy), p.SLO, cpu, fmt.Sprint(p.Steps)})
-		sec.Tiles = append(sec.Tiles, Tile{Label: names[i] + " capacity", Value: Rate(p.MaxRate), Detail: "per replica, " + p.SLO})
+		value, tile, knee := Rate(p.MaxRate), Tile{Label: names[i] + " capacity", Value: Rate(p.MaxRate), Detail: "per replica, " + p.SLO}, "knee "+Rate(p.MaxRate)
+		if p.IsLowerBound() {
+			// Not a capacity: what the generator (or the steps) reached.
+			value = "≥ " + Rate(p.MaxRate) + " (lower bound)"
+			tile.Value, tile.Status, tile.Detail = value, Warn, "not a capacity: limited_by "+string(p.LimitedBy)
+			knee = "lower bound " + Rate(p.MaxRate)
+		}
+		tbl.Rows = append(tbl.Rows, []string{names[i], value, string(p.LimitedBy), p.SLO, cpu, fmt.Sprint(p.Steps)})
+		sec.Tiles = append(sec.Tiles, tile)
 		curve := p.Curve()
 		var x, p50, p99 []float64
 		for _, c := range curve {
@@ -159,7 +168,7 @@ func CapacitySection(title string, names []string, profiles []*capacity.Profile)
 		}
 		ch := Chart{Title: names[i] + ": latency against load (ms)", XLabel: "offered req/s", YLabel: "ms",
 			Series:  []Series{{Name: "p50", X: x, Y: p50}, {Name: "p99", X: x, Y: p99}},
-			Markers: []Marker{{At: p.MaxRate, Label: "knee " + Rate(p.MaxRate)}}}
+			Markers: []Marker{{At: p.MaxRate, Label: knee}}}
 		if ths, err := stats.ParseThresholds(p.SLO); err == nil {
 			for _, th := range ths {
 				if strings.HasPrefix(th.Metric, "p") {

@@ -96,6 +96,10 @@ type Capacity struct {
 	CPUPerRequest float64
 	// IdleCPU is the CPU an idle ready replica uses, in cores.
 	IdleCPU float64
+	// LowerBound marks a PerReplicaRPS that is only a lower bound (a
+	// capacity profile limited by the load generator, or inconclusive,
+	// taken as the capacity on purpose): every result says so.
+	LowerBound bool
 }
 
 // DefaultLatency is the latency of a component whose capacity has no
@@ -567,6 +571,10 @@ func compileComponent(i int, comp Component, c *compiled) (compComponent, []stri
 	cc.requestMil = int64(math.Round(r.CPURequest * 1000))
 	cc.memGiB = r.MemoryRequest / (1 << 30)
 	cc.cpuPerReq = capa.CPUPerRequest
+	if capa.LowerBound {
+		c.notes = append(c.notes, fmt.Sprintf("%s: capacity %.4g req/s per replica is a lower bound (the load generator could not drive it to its knee): the service may serve more, so this result is pessimistic",
+			comp.Name, capa.PerReplicaRPS))
+	}
 	if cc.cpuPerReq == 0 && capa.PerReplicaRPS > 0 {
 		cc.cpuPerReq = math.Max(ref-capa.IdleCPU, 0) / capa.PerReplicaRPS
 		c.notes = append(c.notes, fmt.Sprintf("%s: CPU per request unknown; taken as %.3gms so that a replica at %.4g req/s is at its CPU %s",

@@ -44,13 +44,55 @@ type Counts struct {
 	// Late is the number of requests sent more than the late threshold
 	// after their due time: the generator, not the target, delayed them.
 	Late int64 `json:"late"`
-	// Dropped is the number of arrivals not sent because the in-flight cap
-	// was reached.
+	// Dropped is the number of arrivals never sent, for any reason: the sum
+	// of DroppedCap, DroppedAtEnd and DroppedGenerator.
 	Dropped int64 `json:"dropped"`
+	// DroppedCap counts arrivals dropped because the in-flight cap was
+	// reached (requests piled up: the target slowed down, or the cap is
+	// low).
+	DroppedCap int64 `json:"dropped_cap,omitempty"`
+	// DroppedAtEnd counts arrivals that fell due but were not sent by the
+	// end of the run (the generator fell behind its schedule, or waited for
+	// a free slot): a run ends on time, and never sends them late.
+	DroppedAtEnd int64 `json:"dropped_at_end,omitempty"`
+	// DroppedGenerator counts arrivals the generator could not send for
+	// lack of its own resources (too many open files, no free local port):
+	// the generator's failure, not the target's.
+	DroppedGenerator int64 `json:"dropped_generator,omitempty"`
+	// Unfinished counts requests sent but still in flight when the run
+	// ended: no outcome was recorded for them.
+	Unfinished int64 `json:"unfinished,omitempty"`
 	// BytesIn and BytesOut are the bytes of response and request bodies.
 	BytesIn  int64 `json:"bytes_in"`
 	BytesOut int64 `json:"bytes_out"`
 }
+
+// Drop counts n arrivals that were never sent, under one of the reasons
+// DropCap, DropAtEnd or DropGenerator.
+func (c *Counts) Drop(reason DropReason, n int64) {
+	c.Dropped += n
+	switch reason {
+	case DropCap:
+		c.DroppedCap += n
+	case DropAtEnd:
+		c.DroppedAtEnd += n
+	case DropGenerator:
+		c.DroppedGenerator += n
+	}
+}
+
+// DropReason says why arrivals were not sent.
+type DropReason int
+
+// Reasons for dropping an arrival.
+const (
+	// DropCap: the in-flight cap was reached.
+	DropCap DropReason = iota
+	// DropAtEnd: the run ended before the arrival could be sent.
+	DropAtEnd
+	// DropGenerator: the generator ran out of its own resources.
+	DropGenerator
+)
 
 // Failures is the number of completed requests that failed: error
 // responses (4xx, 5xx) and requests with no response.
@@ -63,6 +105,10 @@ func (c *Counts) Add(o *Counts) {
 	c.Successes += o.Successes
 	c.Late += o.Late
 	c.Dropped += o.Dropped
+	c.DroppedCap += o.DroppedCap
+	c.DroppedAtEnd += o.DroppedAtEnd
+	c.DroppedGenerator += o.DroppedGenerator
+	c.Unfinished += o.Unfinished
 	c.BytesIn += o.BytesIn
 	c.BytesOut += o.BytesOut
 	for k, v := range o.StatusCodes {
@@ -86,7 +132,7 @@ func (c *Counts) Add(o *Counts) {
 // spent waiting to be sent counts (corrected for coordinated omission);
 // LatencyUncorrected from the moment it was actually sent. Both include
 // every completed request, failed ones too (a timeout is recorded at the
-// time it took), so a slow failure never makes latency look better.
+// timeout), so a slow failure never makes latency look better.
 //
 // The zero value is an empty bucket. A Bucket must not be copied once
 // used; use Clone.

@@ -55,9 +55,12 @@ type generatorJSON struct {
 	GOMAXPROCS     int     `json:"gomaxprocs"`
 	NumCPU         int     `json:"num_cpu"`
 	MaxInFlight    int     `json:"max_inflight"`
+	MaxRate        float64 `json:"max_rate,omitempty"`
 	TimeoutS       float64 `json:"timeout_s"`
+	DrainS         float64 `json:"drain_s,omitempty"`
 	LateThresholdS float64 `json:"late_threshold_s"`
 	Protocol       string  `json:"protocol,omitempty"`
+	FileLimit      int64   `json:"file_limit,omitempty"`
 }
 
 func (h *Header) toJSON() headerJSON {
@@ -66,7 +69,8 @@ func (h *Header) toJSON() headerJSON {
 		Type: lineHeader, Format: Format, Version: h.Version, Started: h.Started, Mode: h.Mode,
 		Shape: h.Shape, Arrivals: h.Arrivals, Seed: h.Seed, Concurrency: h.Concurrency, Targets: h.Targets,
 		Generator: generatorJSON{Host: g.Host, GOMAXPROCS: g.GOMAXPROCS, NumCPU: g.NumCPU, MaxInFlight: g.MaxInFlight,
-			TimeoutS: seconds(g.Timeout), LateThresholdS: seconds(g.LateThreshold), Protocol: g.Protocol},
+			MaxRate: g.MaxRate, TimeoutS: seconds(g.Timeout), DrainS: seconds(g.Drain), LateThresholdS: seconds(g.LateThreshold),
+			Protocol: g.Protocol, FileLimit: g.FileLimit},
 	}
 }
 
@@ -76,7 +80,8 @@ func (j *headerJSON) header() Header {
 		Version: j.Version, Started: j.Started, Mode: j.Mode, Shape: j.Shape, Arrivals: j.Arrivals, Seed: j.Seed,
 		Concurrency: j.Concurrency, Targets: j.Targets,
 		Generator: GeneratorInfo{Host: g.Host, GOMAXPROCS: g.GOMAXPROCS, NumCPU: g.NumCPU, MaxInFlight: g.MaxInFlight,
-			Timeout: duration(g.TimeoutS), LateThreshold: duration(g.LateThresholdS), Protocol: g.Protocol},
+			MaxRate: g.MaxRate, Timeout: duration(g.TimeoutS), Drain: duration(g.DrainS), LateThreshold: duration(g.LateThresholdS),
+			Protocol: g.Protocol, FileLimit: g.FileLimit},
 	}
 }
 
@@ -210,15 +215,24 @@ func (w *Writer) WriteRun(r *Run) error {
 // results header.
 var ErrNoHeader = errors.New("not a headroom results file (no header line)")
 
-// ReadRun reads a results file written by a Writer.
+// ReadRun reads a results file written by a Writer, intervals included.
 //
 // It tolerates a crashed run: a truncated last line is ignored, and when
 // the summary line is missing the totals are rebuilt from the intervals.
 // Either way the run is marked Partial. Any other malformed line is an
 // error naming its line number.
-func ReadRun(r io.Reader) (*Run, error) {
+func ReadRun(r io.Reader) (*Run, error) { return readRun(r, true) }
+
+// ReadTotals reads a results file like ReadRun but keeps only the header
+// and the totals, not the intervals: memory stays bounded whatever the
+// run's length (a day-long soak has 86,400 intervals).
+func ReadTotals(r io.Reader) (*Run, error) { return readRun(r, false) }
+
+func readRun(r io.Reader, keep bool) (*Run, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	run := &Run{}
+	acc := &Run{} // the totals rebuilt from the intervals, for a run without a summary
+	var lastIv *Interval
 	var (
 		sum     *summaryJSON
 		haveHdr bool
@@ -238,7 +252,15 @@ func ReadRun(r io.Reader) (*Run, error) {
 		if len(line) == 0 {
 			continue
 		}
-		perr := run.readLine(line, &sum, &haveHdr)
+		iv, perr := run.readLine(line, &sum, &haveHdr)
+		if iv != nil {
+			acc.Accumulate(iv)
+			acc.Duration = max(acc.Duration, iv.Start+iv.Duration)
+			lastIv = iv
+			if keep {
+				run.Intervals = append(run.Intervals, iv)
+			}
+		}
 		if perr != nil {
 			if last && haveHdr {
 				run.Partial = true // a truncated final line
@@ -255,69 +277,61 @@ func ReadRun(r io.Reader) (*Run, error) {
 	}
 	if sum == nil {
 		run.Partial = true
-		run.rebuild()
+		run.Total, run.Targets, run.Generator, run.Duration = acc.Total, acc.Targets, acc.Generator, acc.Duration
 		return run, nil
 	}
 	run.fromSummary(sum)
+	if lastIv != nil {
+		run.Generator.InFlight = lastIv.Generator.InFlight
+	}
 	return run, nil
 }
 
-// readLine decodes one line into the run.
-func (run *Run) readLine(line []byte, sum **summaryJSON, haveHdr *bool) error {
+// readLine decodes one line into the run; an interval line is returned,
+// not kept.
+func (run *Run) readLine(line []byte, sum **summaryJSON, haveHdr *bool) (*Interval, error) {
 	var probe struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(line, &probe); err != nil {
 		if !*haveHdr {
-			return ErrNoHeader
+			return nil, ErrNoHeader
 		}
-		return err
+		return nil, err
 	}
 	if !*haveHdr && probe.Type != lineHeader {
-		return ErrNoHeader
+		return nil, ErrNoHeader
 	}
 	switch probe.Type {
 	case lineHeader:
 		if *haveHdr {
-			return errors.New("a second header line")
+			return nil, errors.New("a second header line")
 		}
 		var h headerJSON
 		if err := json.Unmarshal(line, &h); err != nil {
-			return err
+			return nil, err
 		}
 		if h.Format != Format {
-			return fmt.Errorf("unsupported results format %q (this headroom reads %s)", h.Format, Format)
+			return nil, fmt.Errorf("unsupported results format %q (this headroom reads %s)", h.Format, Format)
 		}
 		run.Header = h.header()
 		*haveHdr = true
 	case lineInterval:
 		iv := &Interval{}
 		if err := json.Unmarshal(line, iv); err != nil {
-			return err
+			return nil, err
 		}
-		run.Intervals = append(run.Intervals, iv)
+		return iv, nil
 	case lineSummary:
 		s := &summaryJSON{}
 		if err := json.Unmarshal(line, s); err != nil {
-			return err
+			return nil, err
 		}
 		*sum = s
 	default:
-		return fmt.Errorf("unknown line type %q", probe.Type)
+		return nil, fmt.Errorf("unknown line type %q", probe.Type)
 	}
-	return nil
-}
-
-// rebuild computes the totals from the intervals.
-func (run *Run) rebuild() {
-	ivs := run.Intervals
-	run.Intervals = nil
-	run.Total, run.Targets, run.Generator = Bucket{}, nil, GeneratorSample{}
-	run.Duration = 0
-	for _, iv := range ivs {
-		run.Add(iv)
-		run.Duration = max(run.Duration, iv.Start+iv.Duration)
-	}
+	return nil, nil
 }
 
 // fromSummary takes the totals from the summary line.
@@ -334,14 +348,12 @@ func (run *Run) fromSummary(s *summaryJSON) {
 	}
 	run.Generator = GeneratorSample{CPU: duration(s.Generator.CPUSeconds), MaxInFlight: s.Generator.MaxInFlightSeen}
 	run.Generator.Lag.Merge(s.Histograms.Lag)
-	if n := len(run.Intervals); n > 0 {
-		run.Generator.InFlight = run.Intervals[n-1].Generator.InFlight
-	}
 }
 
 func bucketOf(s *Stats, lat, unc *Histogram) Bucket {
 	b := Bucket{Counts: Counts{
 		Scheduled: s.Scheduled, Requests: s.Requests, Successes: s.Successes, Late: s.Late, Dropped: s.Dropped,
+		DroppedCap: s.DroppedCap, DroppedAtEnd: s.DroppedAtEnd, DroppedGenerator: s.DroppedGenerator, Unfinished: s.Unfinished,
 		BytesIn: s.BytesIn, BytesOut: s.BytesOut, StatusCodes: maps.Clone(s.StatusCodes), Errors: maps.Clone(s.Errors),
 	}}
 	b.Latency.Merge(lat)
@@ -365,6 +377,7 @@ func Merge(runs ...*Run) (*Run, error) {
 	out := &Run{Header: runs[0].Header}
 	out.Header.Targets = nil
 	out.Header.Generator.GOMAXPROCS, out.Header.Generator.NumCPU, out.Header.Generator.MaxInFlight = 0, 0, 0
+	out.Header.Generator.MaxRate, out.Header.Generator.FileLimit = 0, 0
 	seen := map[string]bool{}
 	byIndex := map[int]*Interval{}
 	for _, r := range runs {
@@ -382,6 +395,8 @@ func Merge(runs ...*Run) (*Run, error) {
 		out.Header.Generator.GOMAXPROCS += h.Generator.GOMAXPROCS
 		out.Header.Generator.NumCPU += h.Generator.NumCPU
 		out.Header.Generator.MaxInFlight += h.Generator.MaxInFlight
+		out.Header.Generator.MaxRate += h.Generator.MaxRate
+		out.Header.Generator.Drain = max(out.Header.Generator.Drain, h.Generator.Drain)
 		for _, t := range h.Targets {
 			if !seen[t.Name] {
 				seen[t.Name] = true

@@ -53,9 +53,12 @@ type GeneratorInfo struct {
 	GOMAXPROCS    int           // cores the generator could use
 	NumCPU        int           // cores of the machine
 	MaxInFlight   int           // the in-flight cap; 0 means unbounded
+	MaxRate       float64       // the cap on the shape's peak rate, per second; 0 means none
 	Timeout       time.Duration // the request timeout
+	Drain         time.Duration // how long the run waited for requests in flight after its schedule
 	LateThreshold time.Duration // a send later than this after its due time is late
 	Protocol      string        // "http/1.1", "h2", "h2c" or "auto"
+	FileLimit     int64         // the generator's open-file limit (RLIMIT_NOFILE), when known
 }
 
 // Interval is one second of a run (the last may be shorter).
@@ -125,7 +128,10 @@ func (g *GeneratorSample) add(o *GeneratorSample) {
 // totals. [ReadRun] reads one from a results file; the load engine
 // builds one as it goes.
 type Run struct {
-	Header    Header
+	Header Header
+	// Intervals are the run's seconds, in order, when they were kept (see
+	// Add and Accumulate): a long run streams them to its results file
+	// instead and keeps only the totals.
 	Intervals []*Interval
 	// Total and Targets are the whole run's measurements, over all targets
 	// and per target.
@@ -145,9 +151,18 @@ type Run struct {
 	Thresholds []ThresholdResult
 }
 
-// Add appends an interval to the run and adds it to the totals.
+// Add appends an interval to the run and adds it to the totals. Memory
+// grows with every interval kept; a long run streams its intervals
+// elsewhere and uses Accumulate.
 func (r *Run) Add(iv *Interval) {
 	r.Intervals = append(r.Intervals, iv)
+	r.Accumulate(iv)
+}
+
+// Accumulate adds an interval to the run's totals without keeping it: the
+// totals are counters and histograms, so a run of any length (a day-long
+// soak) holds in bounded memory.
+func (r *Run) Accumulate(iv *Interval) {
 	r.Total.Add(&iv.Total)
 	for _, name := range slices.Sorted(maps.Keys(iv.Targets)) {
 		r.Target(name).Add(iv.Targets[name])

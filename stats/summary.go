@@ -9,7 +9,7 @@ import (
 )
 
 // Summary is a run's results in the shape of headroom's JSON contract
-// (`headroom load --json`, `headroom report --format json`). Durations and
+// (`headroom load -o json`, `headroom report -o json`). Durations and
 // latencies are in seconds, rates per second, ratios are fractions in
 // [0, 1].
 type Summary struct {
@@ -61,10 +61,19 @@ type Stats struct {
 	// Errors counts requests without a response by error class.
 	Errors map[string]int64 `json:"errors"`
 	// Late is the number of requests sent later than the late threshold
-	// after their due time; Dropped the arrivals never sent because of the
-	// in-flight cap.
-	Late    int64 `json:"late"`
-	Dropped int64 `json:"dropped"`
+	// after their due time; Dropped the arrivals never sent, for any reason:
+	// DroppedCap by the in-flight cap, DroppedAtEnd because the run ended
+	// first (the generator fell behind; they are never sent late),
+	// DroppedGenerator because the generator ran out of its own resources
+	// (open files, local ports).
+	Late             int64 `json:"late"`
+	Dropped          int64 `json:"dropped"`
+	DroppedCap       int64 `json:"dropped_cap"`
+	DroppedAtEnd     int64 `json:"dropped_at_end"`
+	DroppedGenerator int64 `json:"dropped_generator"`
+	// Unfinished is the number of requests still in flight when the run
+	// ended (after its drain): sent, but with no outcome recorded.
+	Unfinished int64 `json:"unfinished"`
 	// LateRatio is (Late + Dropped) / Scheduled.
 	LateRatio float64 `json:"late_ratio"`
 	// BytesIn and BytesOut are the bytes of response and request bodies.
@@ -145,6 +154,10 @@ func StatsOf(b *Bucket, d time.Duration, partial bool) Stats {
 		Errors:             maps.Clone(b.Errors),
 		Late:               b.Late,
 		Dropped:            b.Dropped,
+		DroppedCap:         b.DroppedCap,
+		DroppedAtEnd:       b.DroppedAtEnd,
+		DroppedGenerator:   b.DroppedGenerator,
+		Unfinished:         b.Unfinished,
 		BytesIn:            b.BytesIn,
 		BytesOut:           b.BytesOut,
 		Partial:            partial,
@@ -203,20 +216,47 @@ func (r *Run) Summary() Summary {
 }
 
 // warnings says when the generator, not the target, may have been the
-// bottleneck.
+// bottleneck, and what was not sent or not finished.
 func (r *Run) warnings(s *Summary) []string {
 	w := []string{}
-	if s.LateRatio > WarnLateRatio {
-		w = append(w, fmt.Sprintf("%.1f%% of arrivals were sent late or dropped: the generator fell behind its schedule, so the target saw less load than asked", s.LateRatio*100))
+	g := &r.Header.Generator
+	if behind := s.Late + s.DroppedAtEnd; s.Scheduled > 0 && float64(behind) > WarnLateRatio*float64(s.Scheduled) {
+		w = append(w, fmt.Sprintf("%.1f%% of arrivals were sent late or not sent by the end of the run: the generator fell behind its schedule, so the target saw less load than asked",
+			100*float64(behind)/float64(s.Scheduled)))
 	}
-	if s.Dropped > 0 && s.LateRatio <= WarnLateRatio {
-		w = append(w, fmt.Sprintf("%d arrivals were dropped by the in-flight cap of %d", s.Dropped, r.Header.Generator.MaxInFlight))
+	if s.DroppedCap > 0 {
+		w = append(w, fmt.Sprintf("%d arrivals (%s) were dropped by the in-flight cap of %d: requests piled up because the target slowed down; raise the cap (--max-inflight) to send them",
+			s.DroppedCap, percentOf(s.DroppedCap, s.Scheduled), g.MaxInFlight))
 	}
-	if procs := r.Header.Generator.GOMAXPROCS; procs > 0 && s.Generator.CPUCores >= WarnCPUShare*float64(procs) {
-		w = append(w, fmt.Sprintf("the generator used %.2f of its %d cores on average: it may be the bottleneck; run it on a bigger or separate machine", s.Generator.CPUCores, procs))
+	if s.DroppedGenerator > 0 {
+		limit := ""
+		if g.FileLimit > 0 {
+			limit = fmt.Sprintf(" (open-file limit %d)", g.FileLimit)
+		}
+		w = append(w, fmt.Sprintf("%d arrivals could not be sent: the generator ran out of open files or local ports%s. This is the generator's failure, not the target's: raise the limit (ulimit -n), or lower the rate or the in-flight cap",
+			s.DroppedGenerator, limit))
 	}
-	if lt := r.Header.Generator.LateThreshold; lt > 0 && s.Mode == ModeOpen && r.Generator.Lag.Quantile(0.99) > lt {
+	if s.Unfinished > 0 {
+		w = append(w, fmt.Sprintf("%d requests were still in flight when the run ended, %v after its schedule: they are counted unfinished, with no outcome",
+			s.Unfinished, g.Drain))
+	}
+	if procs := g.GOMAXPROCS; procs > 0 && s.Generator.CPUCores >= WarnCPUShare*float64(procs) {
+		advice := "run it on a bigger or separate machine"
+		if g.NumCPU > procs {
+			advice = fmt.Sprintf("give it more of the machine's %d cores (GOMAXPROCS)", g.NumCPU)
+		}
+		w = append(w, fmt.Sprintf("the generator used %.2f of its %d cores on average: it may be the bottleneck; %s", s.Generator.CPUCores, procs, advice))
+	}
+	if lt := g.LateThreshold; lt > 0 && s.Mode == ModeOpen && r.Generator.Lag.Quantile(0.99) > lt {
 		w = append(w, fmt.Sprintf("scheduling lag p99 is %v (late threshold %v): the generator could not keep time", r.Generator.Lag.Quantile(0.99), lt))
 	}
 	return w
+}
+
+// percentOf formats n/of as a percentage.
+func percentOf(n, of int64) string {
+	if of <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
 }

@@ -141,6 +141,7 @@ type Curve struct {
 	segs   []segment
 	end    float64 // seconds
 	total  float64 // Count(end)
+	notes  []string
 }
 
 var _ Shape = (*Curve)(nil)
@@ -237,6 +238,11 @@ func (c *Curve) Params() []Param { return append([]Param(nil), c.params...) }
 // Duration is the length of the curve.
 func (c *Curve) Duration() time.Duration { return secToDur(c.end) }
 
+// Notes are sentences about how the curve's inputs were read that the user
+// should see, such as the time unit a replay file's timestamps were taken
+// to be in. Most curves have none.
+func (c *Curve) Notes() []string { return append([]string(nil), c.notes...) }
+
 // Total is the expected number of arrivals over the whole curve.
 func (c *Curve) Total() float64 { return c.total }
 
@@ -324,7 +330,7 @@ func (c *Curve) Scale(k float64) *Curve {
 	if k < 0 || math.IsNaN(k) || math.IsInf(k, 0) {
 		k = 0
 	}
-	out := &Curve{kind: c.kind, end: c.end, total: c.total * k}
+	out := &Curve{kind: c.kind, end: c.end, total: c.total * k, notes: c.notes}
 	prev := 1.0
 	for _, p := range c.params {
 		if p.Key == "x" {

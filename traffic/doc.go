@@ -23,6 +23,12 @@
 //
 // Every kind also accepts x=K, which multiplies all rates by K.
 //
+// A replay reads a CSV of time and rate as Prometheus and Grafana export it
+// (see [ReadReplay]): times in seconds, Unix seconds or milliseconds, or
+// date-times, told apart and reported in the curve's [Curve.Notes]. It holds
+// at most [MaxReplayRows] rows and lasts at most [MaxReplaySpan], recorded
+// and played.
+//
 // # Arrivals
 //
 // A [Schedule] turns a shape into individual due times, either [Uniform]

@@ -407,12 +407,20 @@ func (p *paramSet) replay(load Loader) (*Curve, error) {
 	if err != nil {
 		return nil, p.fail("file", err)
 	}
-	points, err := ParseReplayCSV(name, data)
+	rec, err := ReadReplay(name, data)
 	if err != nil {
 		return nil, p.fail("file", err)
 	}
-	c := replayCurve(points, scale, speed, length)
+	played, key := length, "for"
+	if length == 0 {
+		played, key = secToDur(rec.Span().Seconds()/speed), "speed"
+	}
+	if err := checkReplayLength(played); err != nil {
+		return nil, p.fail(key, err)
+	}
+	c := replayCurve(rec.Points, scale, speed, length)
 	c.params = p.canon(nil)
+	c.notes = rec.Notes
 	return c, nil
 }
 
@@ -510,8 +518,18 @@ func Replay(points []Point, scale, speed float64) (*Curve, error) {
 	if scale < 0 || speed <= 0 || math.IsNaN(scale+speed) || math.IsInf(scale+speed, 0) {
 		return nil, &ParamError{Kind: "replay", Err: errors.New("scale must be ≥ 0 and speed > 0")}
 	}
+	if len(points) > MaxReplayRows {
+		return nil, &ParamError{Kind: "replay", Err: fmt.Errorf("%d points, more than the %d a replay holds", len(points), MaxReplayRows)}
+	}
 	if err := checkPoints(points); err != nil {
 		return nil, &ParamError{Kind: "replay", Err: err}
+	}
+	span := points[len(points)-1].T - points[0].T
+	if span > MaxReplaySpan {
+		return nil, &ParamError{Kind: "replay", Err: fmt.Errorf("the points span %s, more than %s", formatDuration(span.Round(time.Minute)), formatDuration(MaxReplaySpan))}
+	}
+	if err := checkReplayLength(secToDur(span.Seconds() / speed)); err != nil {
+		return nil, &ParamError{Kind: "replay", Key: "speed", Err: err}
 	}
 	c := replayCurve(points, scale, speed, 0)
 	c.params = []Param{{"points", strconv.Itoa(len(points))}, {"scale", formatFloat(scale)}, {"speed", formatFloat(speed)}}

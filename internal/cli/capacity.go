@@ -50,6 +50,7 @@ type capacityFlags struct {
 
 	out, format string
 	json, quiet bool
+	output      *formatValue // -o: text, json or yaml on stdout
 }
 
 func (a *app) newCapacityCmd() *cobra.Command {
@@ -85,10 +86,27 @@ process_cpu_seconds_total) or --cpu-query with --prometheus (a PromQL
 expression giving cumulative CPU seconds; use steps of a minute or more so the
 scrapes keep up).
 
-Exit status 3 when the SLO does not hold even at the lowest rate, or when the
-capacity is below --require.`,
+A step the load generator could not hold (late and dropped sends above 1%)
+is run again once; if it still cannot, the search ends there and the result
+is only a lower bound: the profile says limited_by: generator and
+lower_bound: true. A search that runs out of --max-steps before the SLO
+breaks says limited_by: inconclusive, also a lower bound. headroom sim, plan
+and System files refuse a lower-bound profile unless told to accept it
+(--accept-lower-bound, or acceptLowerBound: true next to the profile).
+
+Exit status:
+  0  the knee was found (limited by latency or errors), or the SLO held up
+     to --max-rate
+  1  the target gave no HTTP answer (closed port, unknown host, TLS failure),
+     or the search failed
+  2  bad flags or input
+  3  the SLO does not hold even at the lowest rate; the capacity is below
+     --require; or the result is only a lower bound (generator-limited or
+     inconclusive) — unless --require is given and the lower bound meets it.
+The profile (--out, --json) is written whatever the verdict, and when the
+search is interrupted; not when the target never answered.`,
 		Example: `  headroom capacity --url http://127.0.0.1:8081/value --slo 'p99<=200ms,errors<=0.1%'
-  headroom capacity -f mix.yaml --slo-file slo.yaml --pid $(pgrep money) --cpu-request 1 -o money.json
+  headroom capacity -f mix.yaml --slo-file slo.yaml --pid $(pgrep money) --cpu-request 1 --out money.json
   headroom capacity --url http://127.0.0.1:8080/ --slo 'errors<=1%' --usl --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCapacity(cmd, f) },
@@ -115,9 +133,10 @@ capacity is below --require.`,
 	fl.BoolVar(&f.usl, "usl", false, "also run a closed-loop concurrency sweep and fit the Universal Scalability Law")
 	fl.IntSliceVar(&f.uslLevels, "usl-levels", []int{1, 2, 4, 8, 16, 32, 64, 128}, "concurrency levels of the sweep (at least 6)")
 	fl.DurationVar(&f.uslHold, "usl-hold", 5*time.Second, "how long each sweep level lasts")
-	fl.StringVarP(&f.out, "out", "o", "", "write the profile to this file (.json, or .yaml/.yml for YAML)")
-	fl.StringVar(&f.format, "format", "", "profile format for --out and --json: json or yaml (default: from the file name, else json)")
-	fl.BoolVar(&f.json, "json", false, "print the profile as JSON on stdout")
+	fl.StringVar(&f.out, "out", "", "write the profile to this file (.json, or .yaml/.yml for YAML)")
+	fl.StringVar(&f.format, "format", "", "profile format for --out: json or yaml (default: from the file name, else json)")
+	fl.BoolVar(&f.json, "json", false, "print the profile as JSON on stdout; same as -o json")
+	f.output = addFormatFlag(fl, &f.json, "text", "json", "yaml")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
 	f.prom.register(fl, "for --cpu-query")
 	return cmd
@@ -173,6 +192,15 @@ func (a *app) runCapacity(cmd *cobra.Command, f *capacityFlags) error {
 	if err != nil && res == nil {
 		return err
 	}
+	var unreachable *capacity.UnreachableError
+	if errors.As(err, &unreachable) {
+		// Nothing was measured: no profile, which sim could mistake for one.
+		hint := "is the service running and listening there? A closed port refuses connections; check the URL's host, port and scheme"
+		if unreachable.Stopped {
+			hint = "the target answered earlier steps and then stopped accepting connections: did it crash or restart?"
+		}
+		return withHint(err, hint)
+	}
 	interrupted := err != nil
 	profile := res.Profile
 	if f.usl && !interrupted {
@@ -190,8 +218,8 @@ func (a *app) runCapacity(cmd *cobra.Command, f *capacityFlags) error {
 	if werr := a.writeProfile(f, &profile); werr != nil {
 		return werr
 	}
-	if f.json {
-		if err := writeProfileTo(a.stdio.Out, &profile, f.format); err != nil {
+	if out := f.output.Format(); out != "text" {
+		if err := writeProfileTo(a.stdio.Out, &profile, out); err != nil {
 			return err
 		}
 	} else {
@@ -203,13 +231,32 @@ func (a *app) runCapacity(cmd *cobra.Command, f *capacityFlags) error {
 		}
 		return withHint(err, "the profile holds the steps measured before the failure")
 	}
+	return capacityVerdict(&profile, f.require)
+}
+
+// capacityVerdict is the exit status of a finished search: 3 when the SLO
+// never held, when the capacity is below require, or when the result is
+// only a lower bound that does not already meet require.
+func capacityVerdict(p *capacity.Profile, require float64) error {
 	switch {
-	case profile.MaxRate == 0 && profile.LimitedBy != capacity.LimitedByGenerator:
-		return verdictError("the SLO does not hold even at %.3g req/s", lowestRate(&profile))
-	case f.require > 0 && profile.MaxRate < f.require:
-		return verdictError("capacity %.4g req/s is below the required %.4g req/s", profile.MaxRate, f.require)
+	case p.IsLowerBound() && require > 0 && p.MaxRate >= require:
+		return nil // at least the required capacity, whatever more there is
+	case p.IsLowerBound():
+		return &Error{Code: ExitVerdict, Err: fmt.Errorf("capacity not measured: %s (limited_by: %s)", p.Note, p.LimitedBy),
+			Hint: lowerBoundHint(p)}
+	case p.MaxRate == 0:
+		return verdictError("the SLO does not hold even at %.3g req/s", lowestRate(p))
+	case require > 0 && p.MaxRate < require:
+		return verdictError("capacity %.4g req/s is below the required %.4g req/s", p.MaxRate, require)
 	}
 	return nil
+}
+
+func lowerBoundHint(p *capacity.Profile) string {
+	if p.LimitedBy == capacity.LimitedByInconclusive {
+		return "raise --max-steps or start closer to the knee with --start-rate; sim and plan take this profile only with --accept-lower-bound"
+	}
+	return "measure from a quieter or bigger machine, or from several at once; sim and plan take this profile only with --accept-lower-bound"
 }
 
 // capacitySLO reads the objectives from --slo or --slo-file.
@@ -508,6 +555,16 @@ func parseCores(s string) (float64, error) {
 	return v / div, nil
 }
 
+func countHeld(pts []capacity.Point) int {
+	n := 0
+	for _, pt := range pts {
+		if !pt.GeneratorLimited {
+			n++
+		}
+	}
+	return n
+}
+
 func lowestRate(p *capacity.Profile) float64 {
 	low := math.Inf(1)
 	for _, pt := range p.Points {
@@ -557,8 +614,11 @@ func writeCapacityText(w io.Writer, p *capacity.Profile) {
 	fmt.Fprintf(w, "capacity of %s\n", p.Target)
 	fmt.Fprintf(w, "  objective   %s\n", p.SLO)
 	switch {
-	case p.MaxRate == 0 && p.LimitedBy == capacity.LimitedByGenerator:
-		fmt.Fprintf(w, "  result      unknown: the load generator could not keep up (see its warnings); measure from a bigger machine or several\n")
+	case p.IsLowerBound() && p.MaxRate == 0:
+		fmt.Fprintf(w, "  result      unknown, limited by %s: %s\n", p.LimitedBy, p.Note)
+	case p.IsLowerBound():
+		fmt.Fprintf(w, "  result      at least %.4g req/s per replica: a lower bound, limited by %s, not the capacity\n", p.MaxRate, p.LimitedBy)
+		fmt.Fprintf(w, "              %s\n", p.Note)
 	case p.MaxRate == 0:
 		fmt.Fprintf(w, "  result      the SLO does not hold even at %.3g req/s\n", lowestRate(p))
 	default:
@@ -595,6 +655,9 @@ func writeCapacityText(w io.Writer, p *capacity.Profile) {
 			}
 			fmt.Fprintf(w, "%s %10.4g  %10.4g  %9s  %9s  %9s  %6.2f%%\n", mark, c.Rate, c.AchievedRate,
 				report.Seconds(c.P50), report.Seconds(c.P90), report.Seconds(c.P99), 100*c.ErrorRatio)
+		}
+		if n := len(p.Points) - countHeld(p.Points); n > 0 {
+			fmt.Fprintf(w, "  (%d step(s) the generator could not hold are left out of the curve)\n", n)
 		}
 	}
 	if len(p.Endpoints) > 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -207,9 +206,9 @@ func (a *app) readCluster(cmd *cobra.Command, f *clusterFlags, in *clusterInputs
 		if changed("kubeconfig") || changed("context") {
 			return usageErrorf("give one of them", "--snapshot and --kubeconfig/--context both given")
 		}
-		data, err := os.ReadFile(f.snapshot)
+		data, err := readFileCapped(f.snapshot, "a cluster snapshot", maxSnapshotBytes)
 		if err != nil {
-			return usageError(err, "check the path of --snapshot")
+			return usageError(err, "check the path of --snapshot (a kubectl get -o yaml snapshot)")
 		}
 		objs, err := kube.ReadSnapshot(f.snapshot, data)
 		if err != nil {

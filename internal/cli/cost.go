@@ -19,6 +19,7 @@ func (a *app) newCostCmd() *cobra.Command {
 	var (
 		f             clusterFlags
 		asJSON, asCSV bool
+		format        *formatValue
 	)
 	cmd := &cobra.Command{
 		Use:   "cost [--snapshot FILE | --context NAME] [--prometheus URL]",
@@ -59,6 +60,7 @@ a region) marks its lines unknown and the total a lower bound, with a hint.
 			if asJSON && asCSV {
 				return usageErrorf("give one of them", "--json and --csv both given")
 			}
+			asCSV = asCSV || format.Format() == "csv"
 			// Standard mode charges max(request, mean usage); Autopilot
 			// bills requests and needs no usage.
 			in, err := a.loadClusterInputs(cmd, &f, false, func(m rightsize.Mode) prom.Stats {
@@ -87,8 +89,9 @@ a region) marks its lines unknown and the total a lower bound, with a hint.
 		},
 	}
 	f.register(cmd.Flags())
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (monthly_cost, workloads, namespaces, components, nodes, idle, cluster_fee, sources)")
-	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV, one row per workload, namespace, component, node and total")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (monthly_cost, workloads, namespaces, components, nodes, idle, cluster_fee, sources); same as -o json")
+	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV, one row per workload, namespace, component, node and total; same as -o csv")
+	format = addFormatFlag(cmd.Flags(), &asJSON, "text", "json", "csv")
 	return cmd
 }
 

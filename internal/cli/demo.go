@@ -65,7 +65,16 @@ a real server: past its capacity the excess is rejected with 503. Money's
 capacity is known by construction: workers / service time (400 req/s by
 default). Both serve /metrics (Prometheus), /healthz, /readyz and
 /admin/stall (POST ?every=1s&for=100ms switches a periodic stall on,
-every=0 off). Use port 0 for any free port; the URLs are printed.`,
+every=0 off; a pause of at most 5s, every 10m at most). Use port 0 for any
+free port; the URLs are printed.
+
+/admin/ answers only requests addressed to this server — a Host header
+naming localhost, a loopback address or the address bound — and without a
+foreign Origin (or Sec-Fetch-Site: cross-site), with 403 otherwise: a web
+page open in a browser cannot stall the system, directly or through a DNS
+name rebound to 127.0.0.1. curl and other command-line clients pass.
+Binding beyond loopback (0.0.0.0, a LAN address) prints a warning: anyone
+who can reach the port can load it.`,
 		Example: `  headroom demo serve
   headroom load --url http://127.0.0.1:8080/ --shape constant:rate=300,for=30s
   headroom demo serve --money-workers 8 --stall-every 1s --stall-for 100ms`,
@@ -147,6 +156,11 @@ func (a *app) runDemoServe(ctx context.Context, f demoServeFlags) error {
 	if err != nil {
 		return err
 	}
+	for _, c := range []struct{ name, flag, asked, url string }{{"money", "--money-addr", f.moneyAddr, d.moneyURL}, {"app", "--app-addr", f.appAddr, d.appURL}} {
+		if w := bindWarning(c.name, c.flag, c.asked, strings.TrimPrefix(c.url, "http://")); w != "" {
+			fmt.Fprintln(a.stdio.Err, w)
+		}
+	}
 	printDemoServe(a.stdio.Out, d.sys.Config(), d.moneyURL, d.appURL)
 	var serveErr error
 	select {
@@ -184,6 +198,13 @@ func startDemo(ctx context.Context, cfg demo.Config, moneyAddr, appAddr string) 
 		moneyLn.Close()
 		return nil, withHint(fmt.Errorf("app: %w", err), "is the port taken? choose another with --app-addr, or port 0 for a free one")
 	}
+	// /admin/ takes requests addressed to a bound address: the one asked
+	// for (a host name, perhaps) and the one listened on.
+	for _, addr := range []string{moneyAddr, appAddr, moneyLn.Addr().String(), appLn.Addr().String()} {
+		if h, _, err := net.SplitHostPort(addr); err == nil && h != "" {
+			cfg.AdminHosts = append(cfg.AdminHosts, h)
+		}
+	}
 	d := &demoServers{
 		sys:      demo.NewSystem(cfg),
 		moneyURL: "http://" + moneyLn.Addr().String(),
@@ -211,6 +232,28 @@ func startDemo(ctx context.Context, cfg demo.Config, moneyAddr, appAddr string) 
 		}()
 	}
 	return d, nil
+}
+
+// bindWarning is the warning for a component listening beyond loopback,
+// or "" when it listens on loopback only. asked is the address the flag
+// gave (host:port), bound the one listened on.
+func bindWarning(name, flag, asked, bound string) string {
+	host, port, err := net.SplitHostPort(bound)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	if h, _, err := net.SplitHostPort(asked); err == nil {
+		host = h // as the user wrote it: 0.0.0.0 rather than [::]
+	}
+	where := net.JoinHostPort(host, port)
+	if host == "" {
+		where += " (every address)"
+	}
+	return fmt.Sprintf("warning: %s listens on %s, beyond loopback: anyone who can reach this port can load it (its /admin/ endpoints still answer only requests addressed to it, without a foreign Origin); use %s 127.0.0.1:PORT to keep it local",
+		name, where, flag)
 }
 
 // shutdown stops the servers gracefully: each finishes its requests, for

@@ -149,3 +149,123 @@ func TestDemoServeReportsATakenPort(t *testing.T) {
 		t.Errorf("demo serve on a taken port = exit %d, stderr %q; want exit 1, naming app and --app-addr", code, stderr.String())
 	}
 }
+
+// serveDemo runs `headroom demo serve` with args until the test ends or
+// stop is called, and returns the URLs it printed and its stderr.
+func serveDemo(t *testing.T, args ...string) (urls map[string]string, stderr *syncBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	stderr = &syncBuffer{}
+	exit := make(chan int, 1)
+	go func() {
+		code := cli.Run(ctx, append([]string{"demo", "serve", "--money-service-time", "1ms", "--io-wait", "1ms", "--positions", "50"}, args...),
+			cli.Stdio{In: strings.NewReader(""), Out: w, Err: stderr})
+		w.Close()
+		exit <- code
+	}()
+	urls = map[string]string{}
+	lines := bufio.NewScanner(out)
+	for len(urls) < 2 && lines.Scan() {
+		if m := servedURL.FindStringSubmatch(lines.Text()); m != nil {
+			urls[m[1]] = m[2]
+		}
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	code := -1
+	stopped := false
+	stop = func() int {
+		if stopped {
+			return code
+		}
+		stopped = true
+		cancel()
+		select {
+		case code = <-exit:
+		case <-time.After(15 * time.Second):
+			t.Error("demo serve did not stop within 15 s of cancel")
+		}
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	if len(urls) < 2 {
+		stop()
+		t.Fatalf("demo serve printed no URLs for money and app: %v (stderr %q)", urls, stderr.String())
+	}
+	return urls, stderr, stop
+}
+
+// adminPost POSTs to /admin/stall at base with the given Host and Origin
+// ("" for none) and returns the status code.
+func adminPost(t *testing.T, base, query, host, origin string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/admin/stall?"+query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", req.URL, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// A web page must not be able to stall the demo: /admin/ refuses requests
+// addressed to another name (DNS rebinding) or sent from another origin,
+// and bounds the stall; curl-like requests to the printed URL pass.
+func TestDemoServeGuardsItsAdminEndpoints(t *testing.T) {
+	urls, stderr, stop := serveDemo(t, "--money-addr", "127.0.0.1:0", "--app-addr", "127.0.0.1:0")
+	for _, name := range []string{"money", "app"} {
+		base := urls[name]
+		port := base[strings.LastIndex(base, ":"):]
+		for _, tt := range []struct {
+			name, query, host, origin string
+			code                      int
+		}{
+			{"a rebound DNS name", "every=1s&for=100ms", "attacker.example" + port, "", http.StatusForbidden},
+			{"a page of another origin", "every=1s&for=100ms", "", "http://attacker.example", http.StatusForbidden},
+			{"a pause beyond the bound", "every=1h&for=1m", "", "", http.StatusBadRequest},
+			{"curl at the printed URL", "every=1s&for=100ms", "", "", http.StatusOK},
+			{"curl at localhost", "every=0", "localhost" + port, "", http.StatusOK},
+		} {
+			if code := adminPost(t, base, tt.query, tt.host, tt.origin); code != tt.code {
+				t.Errorf("%s: %s: POST /admin/stall?%s = %d; want %d", name, tt.name, tt.query, code, tt.code)
+			}
+		}
+	}
+	if strings.Contains(stderr.String(), "warning") {
+		t.Errorf("a loopback bind warned: %q", stderr.String())
+	}
+	if code := stop(); code != cli.ExitOK {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// Bound beyond loopback, demo serve warns, and /admin/ still takes only
+// requests addressed to the machine by an IP address.
+func TestDemoServeWarnsWhenBoundBeyondLoopback(t *testing.T) {
+	urls, stderr, _ := serveDemo(t, "--money-addr", "127.0.0.1:0", "--app-addr", "0.0.0.0:0")
+	if !strings.Contains(stderr.String(), "warning: app listens on 0.0.0.0:") || !strings.Contains(stderr.String(), "--app-addr 127.0.0.1:PORT") {
+		t.Errorf("stderr %q; want a warning about app beyond loopback and how to keep it local", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "money listens") {
+		t.Errorf("stderr %q; money listens on loopback and needs no warning", stderr.String())
+	}
+	port := urls["app"][strings.LastIndex(urls["app"], ":"):]
+	app := "http://127.0.0.1" + port // only loopback is ever sent to
+	for host, want := range map[string]int{"192.0.2.8" + port: http.StatusOK, "attacker.example" + port: http.StatusForbidden} {
+		if code := adminPost(t, app, "every=0", host, ""); code != want {
+			t.Errorf("POST /admin/stall with Host %s = %d; want %d", host, code, want)
+		}
+	}
+}

@@ -62,13 +62,37 @@ latency:
 `, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoLatencyLimit)
 }
 
+// demoCapacityYAML is a component's capacity block in the demo's System
+// file, indented for it: the profile just measured, or — when the demo
+// fell back — the capacity by construction, inline, with a comment that
+// says it is not a measurement and why.
+func demoCapacityYAML(name string, rep *demoReplica) string {
+	if rep.Source != demoFallback {
+		return fmt.Sprintf("      capacity:\n        profile: %s.capacity.json", name)
+	}
+	lat := time.Duration(rep.Latency * float64(time.Second)).Round(time.Microsecond)
+	cpu := time.Duration(rep.CPUPerRequest * float64(time.Second)).Round(time.Microsecond)
+	return fmt.Sprintf(`      # FALLBACK, NOT MEASURED: %s's capacity by construction (%s),
+      # because %s.capacity.json holds no measured capacity:
+      # %s.
+      # CPU per request: %s.
+      capacity:
+        perReplicaRPS: %.4g
+        cpuPerRequest: %s
+        latency:
+          - {rate: 0, p50: %s, p90: %s, p99: %s}`, name, rep.Construction, name, rep.Reason, rep.CPUSource,
+		rep.Rate, cpu, lat, lat, lat*6/5)
+}
+
 // demoSystemFile is the System file of the demo, as first deployed on GKE
 // Autopilot: both components autoscale on CPU at 70% from two replicas.
-// The capacity profiles are the ones just measured.
-func demoSystemFile(moneyProfile, appProfile string) string {
+// moneyCapacity and appCapacity are the components' capacity blocks (see
+// demoCapacityYAML).
+func demoSystemFile(moneyCapacity, appCapacity string) string {
 	spike := fmt.Sprintf("spike:base=%g,multiple=%g,at=10m,rise=2m,hold=5m,decay=15m,for=1h30m", demoBaseRate, demoSpikeFactor)
 	return fmt.Sprintf(`# The demo system as the team first deployed it on GKE Autopilot, with the
-# capacity of one replica of each component measured by headroom demo.
+# capacity of one replica of each component measured by headroom demo (or,
+# where marked FALLBACK, known by construction because it could not be).
 # Try: headroom sim -f system.yaml, headroom plan -f system.yaml
 apiVersion: headroom/v1
 kind: System
@@ -78,8 +102,7 @@ spec:
   entry: app
   components:
     - name: app
-      capacity:
-        profile: %s
+%s
       resources:
         requests: {cpu: 250m, memory: 512Mi}
         limits: {cpu: "1", memory: 1Gi}
@@ -97,8 +120,7 @@ spec:
               name: cpu
               target: {type: Utilization, averageUtilization: 70}
     - name: money
-      capacity:
-        profile: %s
+%s
       resources:
         requests: {cpu: 250m, memory: 512Mi}
         limits: {cpu: "1", memory: 1Gi}
@@ -126,7 +148,7 @@ spec:
     - name: evening-peak
       traffic: stages:start=%g,to=%g@2h/%g@1h/%g@2h
       duration: 5h
-`, appProfile, demoMoneyShare, moneyProfile, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoBaseRate,
+`, appCapacity, demoMoneyShare, moneyCapacity, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoBaseRate,
 		spike, demoBaseRate, 3*demoBaseRate, 3*demoBaseRate, demoBaseRate)
 }
 

@@ -42,27 +42,93 @@ type demoFlags struct {
 
 // demoRun is what the pipeline measured and decided, and where it wrote it.
 type demoRun struct {
-	Out      string                       `json:"out"`
-	Files    []string                     `json:"files"`
-	Capacity map[string]*capacity.Profile `json:"capacity"`
-	Spike    stats.Summary                `json:"spike"`
-	Budget   []report.BudgetRow           `json:"spike_budget"`
-	Sim      *sim.Result                  `json:"simulation"`
-	Plan     *plan.Result                 `json:"plan,omitempty"`
-	Cost     *rightsize.CostReport        `json:"cost"`
-	Cuts     *rightsize.Report            `json:"rightsize"`
-	Elapsed  float64                      `json:"elapsed_s"`
+	Out   string   `json:"out"`
+	Files []string `json:"files"`
+	// Calibration is how the sample system was sized for this machine.
+	Calibration demoCalibration `json:"calibration"`
+	// Capacity holds the profiles as measured, lower bounds included;
+	// PerReplica the capacity the demo went on with, measured or the
+	// marked fallback.
+	Capacity   map[string]*capacity.Profile `json:"capacity"`
+	PerReplica map[string]*demoReplica      `json:"per_replica"`
+	// Fallback is true when some capacity is not a measurement.
+	Fallback bool                  `json:"fallback"`
+	Spike    stats.Summary         `json:"spike"`
+	Budget   []report.BudgetRow    `json:"spike_budget"`
+	Sim      *sim.Result           `json:"simulation"`
+	Plan     *plan.Result          `json:"plan,omitempty"`
+	Cost     *rightsize.CostReport `json:"cost"`
+	Cuts     *rightsize.Report     `json:"rightsize"`
+	Elapsed  float64               `json:"elapsed_s"`
 
 	run *stats.Run
 }
 
+// demoCalibration is how the demo sized its sample system to what this
+// machine's load generator can drive. Rates are per second.
+type demoCalibration struct {
+	// GeneratorRate is the highest rate the generator held against a
+	// health check; GeneratorAtMax is true when that was all that was
+	// tried (it may do more).
+	GeneratorRate  float64 `json:"generator_rate"`
+	GeneratorAtMax bool    `json:"generator_at_max"`
+	// Need is the rate the default sample system needs the generator to
+	// hold; Scale the fraction of its capacity kept, in (0, 1].
+	Need  float64 `json:"need"`
+	Scale float64 `json:"scale"`
+	// MoneyCapacity and AppCapacity are the capacities of the system as
+	// run, by construction: money's, and app's alone (GET /api/home).
+	MoneyCapacity float64 `json:"money_capacity"`
+	AppCapacity   float64 `json:"app_capacity"`
+}
+
+// demoReplica is the capacity of one replica the demo went on with.
+type demoReplica struct {
+	// Rate is the capacity, per second.
+	Rate float64 `json:"rate"`
+	// Source is "measured", or "fallback": the capacity by construction,
+	// because the measurement could not be used (Reason says why).
+	Source string `json:"source"`
+	Reason string `json:"reason,omitempty"`
+	// ByConstruction is the capacity the sample was built with, and
+	// Construction how ("4 workers × 10ms").
+	ByConstruction float64 `json:"by_construction"`
+	Construction   string  `json:"construction"`
+	// CPUPerRequest is in seconds; CPUSource is "measured" or "assumed".
+	CPUPerRequest float64 `json:"cpu_per_request_s"`
+	CPUSource     string  `json:"cpu_source"`
+	// Latency is the latency of one request at low load, by
+	// construction, in seconds (for a fallback's latency curve).
+	Latency float64 `json:"latency_s"`
+}
+
+// Sources of a demoReplica's capacity and CPU.
+const (
+	demoMeasured = "measured"
+	demoFallback = "fallback"
+	demoAssumed  = "assumed"
+)
+
+// How the demo measures on a machine that may be busy.
+const (
+	// demoLateAfter: a send later than this counts as late. It is a fifth
+	// of the demo's 100ms latency objective, so a busy machine's
+	// scheduling delays, which the objective would not notice, do not end
+	// a search.
+	demoLateAfter = 20 * time.Millisecond
+	// demoGeneratorRetries: a step the generator could not hold is run
+	// again this many times before the search ends on it.
+	demoGeneratorRetries = 2
+)
+
 func (a *app) newDemoRunFlags(cmd *cobra.Command) *demoFlags {
 	f := &demoFlags{}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", "headroom-demo", "directory for the files the demo writes (profiles, SLOs, rules, system, plan, report.html)")
+	fl.StringVar(&f.out, "out", "headroom-demo", "directory for the files the demo writes (profiles, SLOs, rules, system, plan, report.html)")
 	fl.DurationVar(&f.hold, "hold", 2*time.Second, "length of each capacity step (headroom capacity uses 10s; short steps keep the demo quick)")
 	fl.DurationVar(&f.spikeFor, "spike-for", 40*time.Second, "length of the TV-spike load test")
-	fl.BoolVar(&f.asJSON, "json", false, "print what the demo measured and decided as JSON instead of the summary")
+	fl.BoolVar(&f.asJSON, "json", false, "print what the demo measured and decided as JSON instead of the summary; same as -o json")
+	addFormatFlag(fl, &f.asJSON, "text", "json")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
 	fl.BoolVar(&f.noPlan, "no-plan", false, "skip the planner")
 	return f
@@ -87,7 +153,15 @@ Everything it measured and wrote lands in --out, ready for the other
 commands: headroom sim -f headroom-demo/system.yaml, headroom plan ...,
 headroom cost --snapshot headroom-demo/cluster.yaml, headroom slo check ...
 It takes about two minutes. Exit status 0 unless the pipeline itself fails:
-the verdicts are the demo's story, not errors.`
+the verdicts are the demo's story, not errors.
+
+On a busy machine the demo first measures how fast its load generator can
+send (against a health check) and, when that is below what the sample
+system needs, scales the sample's capacity down to fit, and says so. A
+capacity step the generator could not hold is run again; if it still
+cannot, the demo goes on with the component's capacity by construction,
+marked as a fallback (not a measurement) in the summary, the report and
+system.yaml. A generator-limited number is never shown as a capacity.`
 
 func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 	ctx := cmd.Context()
@@ -102,7 +176,7 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return withHint(err, "choose a writable directory with --out")
 	}
-	r := &demoRun{Out: f.out, Capacity: map[string]*capacity.Profile{}}
+	r := &demoRun{Out: f.out, Capacity: map[string]*capacity.Profile{}, PerReplica: map[string]*demoReplica{}}
 	write := func(name string, data []byte) error {
 		p := filepath.Join(f.out, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
@@ -117,23 +191,45 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 	if err != nil {
 		return err
 	}
-	defer servers.shutdown(context.WithoutCancel(ctx))
-	fmt.Fprintf(progress, "sample system on loopback: money %s, app %s\n", servers.moneyURL, servers.appURL)
+	defer func() { servers.shutdown(context.WithoutCancel(ctx)) }() // the servers running at the end
 
-	// 1. Capacity of one replica of each component.
+	// 1. Capacity of one replica of each component, on a sample system
+	// sized to what this machine's generator can drive.
 	step(1, "measure: the capacity knee of one replica of money and of app")
-	for _, c := range []struct {
-		name, url string
-		comp      *demo.Component
-	}{
-		{"money", servers.moneyURL + "/value", servers.sys.Money()},
-		{"app", servers.appURL + "/api/home", servers.sys.App()},
-	} {
-		p, err := a.demoCapacity(ctx, progress, c.name, c.url, c.comp, f.hold)
+	cal, err := a.demoCalibrate(ctx, progress, servers.moneyURL+"/healthz", cfg, f.hold)
+	if err != nil {
+		return err
+	}
+	r.Calibration = cal
+	if cal.Scale < 1 {
+		scaled := demo.Calibrate(cfg, cal.GeneratorRate).Config
+		next, err := startDemo(ctx, scaled, "127.0.0.1:0", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		r.Capacity[c.name] = p
+		servers.shutdown(context.WithoutCancel(ctx))
+		servers = next
+	}
+	fmt.Fprintf(progress, "  sample system on loopback: money %s, app %s\n", servers.moneyURL, servers.appURL)
+	run := servers.sys.Config()
+	for _, c := range []struct {
+		name, url string
+		comp      *demo.Component
+		rep       demoReplica
+	}{
+		{"money", servers.moneyURL + "/value", servers.sys.Money(), demoReplica{ByConstruction: run.Money.Capacity(),
+			Construction: fmt.Sprintf("%d workers × %v", run.Money.Workers, run.Money.MinServiceTime), Latency: run.Money.MinServiceTime.Seconds(),
+			CPUPerRequest: demoMoneyCPU.Seconds()}},
+		{"app", servers.appURL + "/api/home", servers.sys.App(), demoReplica{ByConstruction: run.App.HomeCapacity(),
+			Construction: fmt.Sprintf("%d workers, %v I/O wait each", run.App.Workers, run.App.IOWait), Latency: run.App.IOWait.Seconds(),
+			CPUPerRequest: demoAppCPU.Seconds()}},
+	} {
+		p, rep, err := a.demoCapacity(ctx, progress, c.name, c.url, c.comp, f.hold, c.rep)
+		if err != nil {
+			return err
+		}
+		r.Capacity[c.name], r.PerReplica[c.name] = p, rep
+		r.Fallback = r.Fallback || rep.Source == demoFallback
 		data, err := profileJSON(p)
 		if err != nil {
 			return err
@@ -208,7 +304,7 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 
 	// 4. The broadcast at production scale, simulated.
 	step(4, "decide: the broadcast at production scale (%g×), simulated", demoSpikeFactor)
-	sysText := demoSystemFile("money.capacity.json", "app.capacity.json")
+	sysText := demoSystemFile(demoCapacityYAML("money", r.PerReplica["money"]), demoCapacityYAML("app", r.PerReplica["app"]))
 	if err := write("system.yaml", []byte(sysText)); err != nil {
 		return err
 	}
@@ -296,39 +392,84 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 	return nil
 }
 
+// demoCalibrate measures how fast this machine's load generator can send
+// (against a health check, which does no work) and sizes the sample
+// system to fit: see demo.Calibrate.
+func (a *app) demoCalibrate(ctx context.Context, w io.Writer, url string, cfg demo.Config, hold time.Duration) (demoCalibration, error) {
+	need := demo.Calibrate(cfg, math.Inf(1)).Need
+	base := load.Config{Targets: []load.Target{{URL: url}}, Timeout: 2 * time.Second, Version: Version, LateThreshold: demoLateAfter}
+	reach, err := capacity.GeneratorReach(ctx, &loadProber{base: base}, capacity.ReachConfig{
+		Max: need, Hold: min(max(hold/2, 500*time.Millisecond), time.Second), Retries: demoGeneratorRetries, Target: url,
+		OnStep: func(st capacity.StepResult) { fmt.Fprintf(w, "  gen   %s\n", stepLine(st)) },
+	})
+	if err != nil {
+		return demoCalibration{}, withHint(fmt.Errorf("measuring the load generator: %w", err), "")
+	}
+	cal := demo.Calibrate(cfg, reach.Rate)
+	if reach.AtMax {
+		cal = demo.Calibrate(cfg, math.Inf(1))
+		cal.GeneratorRate = reach.Rate
+	}
+	out := demoCalibration{GeneratorRate: reach.Rate, GeneratorAtMax: reach.AtMax, Need: cal.Need, Scale: cal.Scale,
+		MoneyCapacity: cal.Config.Money.Capacity(), AppCapacity: cal.Config.App.HomeCapacity()}
+	if cal.Scale < 1 {
+		fmt.Fprintf(w, "  the load generator holds %s here, below the %s the sample needs: the sample runs at %s of its capacity (money %s, app %s by construction)\n",
+			report.Rate(reach.Rate), report.Rate(cal.Need), report.Percent(cal.Scale), report.Rate(out.MoneyCapacity), report.Rate(out.AppCapacity))
+	} else {
+		fmt.Fprintf(w, "  the load generator holds %s here: enough for the sample system as built\n", report.Rate(reach.Rate))
+	}
+	return out, nil
+}
+
+// demoMoneyCPU and demoAppCPU are the CPU per request the demo assumes
+// when it could not measure one (about what an idle 2-core laptop shows).
+const (
+	demoMoneyCPU = 450 * time.Microsecond
+	demoAppCPU   = 30 * time.Microsecond
+)
+
 // demoCapacity measures one component's knee with short steps and its CPU
-// from the component's own per-thread accounting.
-func (a *app) demoCapacity(ctx context.Context, w io.Writer, name, url string, comp *demo.Component, hold time.Duration) (*capacity.Profile, error) {
+// from the component's own per-thread accounting. When the search could
+// not measure a capacity (the generator fell behind, or the objectives
+// held at no rate on this machine), the demo goes on with the capacity by
+// construction, marked as a fallback; the profile returned is always the
+// one measured, lower bound or not.
+func (a *app) demoCapacity(ctx context.Context, w io.Writer, name, url string, comp *demo.Component, hold time.Duration, rep demoReplica) (*capacity.Profile, *demoReplica, error) {
 	slo, _ := stats.ParseThresholds("p99<=100ms,errors<=0.1%")
 	cfg := capacity.Config{
 		SLO: slo, Hold: hold, WarmUp: 2 * hold, Cooldown: hold / 2, Target: name + " " + url,
-		CPU:        cpuFunc(func(context.Context) (float64, error) { return comp.CPUSeconds(), nil }),
-		CPURequest: 0.25,
-		OnStep:     func(st capacity.StepResult) { fmt.Fprintf(w, "  %-5s %s\n", name, stepLine(st)) },
+		GeneratorRetries: demoGeneratorRetries,
+		CPU:              cpuFunc(func(context.Context) (float64, error) { return comp.CPUSeconds(), nil }),
+		CPURequest:       0.25,
+		OnStep:           func(st capacity.StepResult) { fmt.Fprintf(w, "  %-5s %s\n", name, stepLine(st)) },
 	}
-	base := load.Config{Targets: []load.Target{{URL: url}}, Timeout: capacityTimeout(slo), Version: Version}
+	base := load.Config{Targets: []load.Target{{URL: url}}, Timeout: capacityTimeout(slo), Version: Version, LateThreshold: demoLateAfter}
 	res, err := capacity.Search(ctx, &loadProber{base: base}, cfg)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("capacity of %s: %w", name, err), "")
+		return nil, nil, withHint(fmt.Errorf("capacity of %s: %w", name, err), "")
 	}
 	p := res.Profile
-	if p.MaxRate == 0 {
-		return nil, withHint(fmt.Errorf("capacity of %s: no rate met %s (limited by %s)", name, p.SLO, p.LimitedBy),
-			"the sample system is sized for an idle 2-core machine: run the demo again when the machine is quieter, or with a longer --hold")
+	rep.CPUSource = demoAssumed
+	if p.CPUPerRequest != nil && *p.CPUPerRequest > 0 {
+		rep.CPUPerRequest, rep.CPUSource = *p.CPUPerRequest, demoMeasured
 	}
-	cpu := "CPU not observed"
-	if p.CPUPerRequest != nil {
-		cpu = fmt.Sprintf("%.3g ms CPU per request", 1000**p.CPUPerRequest)
+	settled := capacity.Settle(&p, rep.ByConstruction)
+	rep.Rate, rep.Source = settled.Rate, demoMeasured
+	cpu := fmt.Sprintf("%.3g ms CPU per request (%s)", 1000*rep.CPUPerRequest, rep.CPUSource)
+	if settled.Fallback {
+		rep.Source, rep.Reason = demoFallback, settled.Why
+		fmt.Fprintf(w, "  %-5s → FALLBACK: %s per replica by construction (%s), NOT measured: %s; %s\n", name, report.Rate(rep.Rate), rep.Construction, rep.Reason, cpu)
+		return &p, &rep, nil
 	}
 	fmt.Fprintf(w, "  %-5s → %s per replica, limited by %s; %s\n", name, report.Rate(p.MaxRate), p.LimitedBy, cpu)
-	return &p, nil
+	return &p, &rep, nil
 }
 
 // demoSpike load-tests the app with a TV-broadcast shape sized on the
 // capacity just measured: the peak is twice what the mix can take.
 func (a *app) demoSpike(ctx context.Context, w io.Writer, r *demoRun, url string, f *demoFlags) error {
-	mix := r.Capacity["money"].MaxRate / demoMoneyShare
-	if app := r.Capacity["app"].MaxRate; app < mix {
+	mix := r.PerReplica["money"].Rate / demoMoneyShare
+	if app := r.PerReplica["app"].Rate; app < mix {
 		mix = app
 	}
 	peak := math.Round(2 * mix)
@@ -375,8 +516,8 @@ func (a *app) demoSpike(ctx context.Context, w io.Writer, r *demoRun, url string
 // the safe cuts, checked against the demo's scenarios with the simulator.
 func (a *app) demoCost(ctx context.Context, r *demoRun, sf *spec.SystemFile, write func(string, []byte) error) error {
 	cpuOf := func(name string) float64 {
-		if p := r.Capacity[name]; p != nil && p.CPUPerRequest != nil {
-			return *p.CPUPerRequest
+		if rep := r.PerReplica[name]; rep != nil && rep.CPUPerRequest > 0 {
+			return rep.CPUPerRequest
 		}
 		return 0.002
 	}
@@ -443,8 +584,8 @@ func demoDocument(r *demoRun, now time.Time) report.Document {
 	}
 	summary := report.Section{Title: "Summary"}
 	summary.Tiles = []report.Tile{
-		{Label: "money capacity", Value: report.Rate(r.Capacity["money"].MaxRate), Detail: "one replica, p99 ≤ 100ms"},
-		{Label: "app capacity", Value: report.Rate(r.Capacity["app"].MaxRate), Detail: "one replica, p99 ≤ 100ms"},
+		demoCapacityTile("money", r.PerReplica["money"]),
+		demoCapacityTile("app", r.PerReplica["app"]),
 		{Label: "Live spike errors", Value: report.Percent(r.Spike.ErrorRatio), Status: statusOf(r.Spike.ErrorRatio > 0.001)},
 		{Label: "Broadcast at 30×", Value: map[bool]string{true: "survives", false: "fails"}[r.Sim.SLOMet], Status: statusOf(!r.Sim.SLOMet)},
 	}
@@ -458,8 +599,12 @@ func demoDocument(r *demoRun, now time.Time) report.Document {
 	if r.Plan != nil {
 		summary.Intro = "The plan: " + planVerdict(r.Plan) + "."
 	}
+	honesty := demoMeasurementNotes(r)
+	summary.Notes = append(summary.Notes, honesty...)
+	capSec := report.CapacitySection("1. Capacity of one replica", []string{"money", "app"}, []*capacity.Profile{r.Capacity["money"], r.Capacity["app"]})
+	capSec.Notes = append(capSec.Notes, honesty...)
 	doc.Sections = append(doc.Sections, summary,
-		report.CapacitySection("1. Capacity of one replica", []string{"money", "app"}, []*capacity.Profile{r.Capacity["money"], r.Capacity["app"]}),
+		capSec,
 		report.LoadSection("2. A TV spike, live against the app", r.run),
 		report.SLOSection("3. The SLOs and what the spike cost", "Availability 99.9% and latency 99% under 300ms over 30 days, at 50 req/s of everyday traffic. One event may burn at most a tenth of the budget.",
 			r.Budget, []string{filepath.Join(r.Out, "slo.yaml"), filepath.Join(r.Out, "slo-rules.yaml")}),
@@ -470,6 +615,35 @@ func demoDocument(r *demoRun, now time.Time) report.Document {
 	}
 	doc.Sections = append(doc.Sections, report.CostSection("6. Where the money goes after the panic, and what is safe to cut", r.Cost, r.Cuts))
 	return doc
+}
+
+// demoCapacityTile is the headline of one component's capacity: measured,
+// or the fallback, marked.
+func demoCapacityTile(name string, rep *demoReplica) report.Tile {
+	if rep.Source == demoFallback {
+		return report.Tile{Label: name + " capacity", Value: report.Rate(rep.Rate) + " (fallback)",
+			Detail: "by construction, NOT measured: the measurement could not be used here", Status: report.Warn}
+	}
+	return report.Tile{Label: name + " capacity", Value: report.Rate(rep.Rate), Detail: "one replica, p99 ≤ 100ms, measured"}
+}
+
+// demoMeasurementNotes say how the sample was sized for this machine and
+// which capacities are fallbacks rather than measurements.
+func demoMeasurementNotes(r *demoRun) []string {
+	var notes []string
+	if c := r.Calibration; c.Scale < 1 {
+		notes = append(notes, fmt.Sprintf("Calibrated: this machine's load generator held %s against a health check, below the %s the sample system needs, so the sample ran at %s of its capacity (money %s, app %s by construction). Every number here is of that scaled system.",
+			report.Rate(c.GeneratorRate), report.Rate(c.Need), report.Percent(c.Scale), report.Rate(c.MoneyCapacity), report.Rate(c.AppCapacity)))
+	}
+	for _, name := range []string{"money", "app"} {
+		rep := r.PerReplica[name]
+		if rep == nil || rep.Source != demoFallback {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("FALLBACK: %s's capacity, %s per replica, is its capacity by construction (%s), not a measurement: %s. The simulation, the plan and system.yaml use it, marked.",
+			name, report.Rate(rep.Rate), rep.Construction, rep.Reason))
+	}
+	return notes
 }
 
 func statusOf(bad bool) report.Status {

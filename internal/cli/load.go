@@ -5,10 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
 
 	"github.com/headroom-sre/headroom/load"
 	"github.com/headroom-sre/headroom/stats"
@@ -27,7 +33,10 @@ type loadFlags struct {
 	closed      int
 	duration    time.Duration
 	out         string
+	format      *formatValue
 	json        bool
+	force       bool
+	maxRate     float64
 	thresholds  []string
 	abortOnFail bool
 	abortWindow time.Duration
@@ -52,17 +61,32 @@ targets, headers, bodies and CSV data. Requests can differ: {{seq}},
 --closed N switches to a closed loop for maximum throughput: N connections
 send back to back for --duration. Its latencies do not describe any rate.
 
-Results: a text summary (or --json: the summary contract), and with --out a
-JSON Lines file streamed one line per second, flushed each line, ending with a
-summary. headroom report re-renders and merges such files.
+Safety: a run ends when its shape does, plus a drain for the requests in
+flight (the timeout, and a second): arrivals the generator could not send
+in time are counted dropped, never sent late, and requests still in flight
+are counted unfinished. A shape peaking above --max-rate (default 50000/s)
+is refused before anything is sent; at most --max-inflight requests
+(default 10000) are in flight, and arrivals beyond are dropped and counted.
+Running out of open files or local ports is reported as the generator's
+failure, not the target's errors.
 
-Exit codes: 0 ok; 3 a threshold failed (or --abort-on-fail stopped the run);
-1 interrupted (SIGINT/SIGTERM: scheduling stops, requests in flight finish
-within the timeout, and the partial results are written); 2 bad input.`,
-		Example: `  headroom load --url http://127.0.0.1:8080/ --shape constant:rate=2000,for=5s --json
+Output: -o text (default), json (the summary contract) or yaml, on stdout.
+--out FILE streams the results as JSON Lines, one line per second, ending
+with a summary; headroom report re-renders and merges such files. --out
+refuses to overwrite an existing file unless --force is given. --out -
+streams the results to stdout, and the human summary goes to stderr:
+  headroom load --url URL --out - | headroom report -
+
+Exit codes: 0 ok; 3 a threshold failed, every request failed, or
+--abort-on-fail stopped the run; 1 interrupted (SIGINT/SIGTERM: scheduling
+stops, requests in flight finish within the drain, and the partial results
+are written) or a runtime failure (the generator could send nothing, the
+results file could not be written); 2 bad input.`,
+		Example: `  headroom load --url http://127.0.0.1:8080/ --shape constant:rate=2000,for=5s -o json
   headroom load -f checkout.yaml --out results.jsonl --threshold 'p99<300ms' --threshold 'errors<1%'
   headroom load --url http://127.0.0.1:8080/ --shape ramp:from=100,to=5000,for=2m --abort-on-fail --threshold 'p99<200ms'
-  headroom load --url http://127.0.0.1:8080/ --closed 64 --duration 10s`,
+  headroom load --url http://127.0.0.1:8080/ --closed 64 --duration 10s
+  headroom load --url http://127.0.0.1:8080/ --out - | headroom report -o json -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runLoad(cmd, f)
@@ -73,8 +97,11 @@ within the timeout, and the partial results are written); 2 bad input.`,
 	fs.StringVar(&f.shape, "shape", defaultShape, "traffic shape, KIND:key=value,... (constant, ramp, steps, stages, spike, replay)")
 	fs.IntVar(&f.closed, "closed", 0, "closed-loop max-throughput mode with N connections (ignores --shape)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of a --closed run")
-	fs.StringVarP(&f.out, "out", "o", "", "stream results (JSON Lines, one line per second) to FILE")
-	fs.BoolVar(&f.json, "json", false, "print the summary as JSON on stdout")
+	fs.StringVar(&f.out, "out", "", "stream results (JSON Lines, one line per second) to FILE; - for stdout (the summary then goes to stderr)")
+	fs.BoolVar(&f.force, "force", false, "let --out overwrite an existing file")
+	fs.BoolVar(&f.json, "json", false, "same as -o json")
+	f.format = addFormatFlag(fs, &f.json, ldText, ldJSON, ldYAML)
+	fs.Float64Var(&f.maxRate, "max-rate", load.DefaultMaxRate, "refuse a shape whose peak rate is above this, per second (a guard against typos; 0: no cap)")
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "fail (exit 3) unless this holds, e.g. p99<300ms, errors<1%, late<1%, rate>=1000 (repeatable, or comma-separated)")
 	fs.BoolVar(&f.abortOnFail, "abort-on-fail", false, "stop the run as soon as a threshold fails over the sliding --abort-window")
 	fs.DurationVar(&f.abortWindow, "abort-window", defaultAbortWindow, "sliding window for --abort-on-fail")
@@ -84,6 +111,72 @@ within the timeout, and the partial results are written); 2 bad input.`,
 
 // thresholdHint is the hint of a threshold that does not parse.
 const thresholdHint = "write thresholds like p99<300ms or errors<1%: a latency takes a unit (ms, s), a ratio a percent sign"
+
+// Output formats of -o.
+const (
+	ldText = "text"
+	ldJSON = "json"
+	ldYAML = "yaml"
+)
+
+// ldWriteFormatted writes v as JSON or YAML.
+func ldWriteFormatted(w io.Writer, format string, v any) error {
+	if format == ldYAML {
+		b, err := yaml.Marshal(v)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	return writeJSON(w, v)
+}
+
+// ldOpenResults opens the results file of --out, after every input was
+// checked: "-" is stdout; an existing file is overwritten only with force,
+// so a typo never destroys the last run's results.
+func (a *app) ldOpenResults(path string, force bool) (io.WriteCloser, error) {
+	if path == "-" {
+		return nopCloser{a.stdio.Out}, nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, withHint(fmt.Errorf("create %s: %w", dir, err), "check that the directory can be created")
+		}
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	switch {
+	case errors.Is(err, os.ErrExist):
+		return nil, usageErrorf("choose another --out, or pass --force to overwrite it",
+			"results file %s already exists", path)
+	case err != nil:
+		return nil, withHint(err, "check that the directory exists and is writable")
+	}
+	return f, nil
+}
+
+// ldCheck validates the engine's part of the configuration (targets,
+// templates, the rate cap) before anything is created or sent.
+func ldCheck(cfg *load.Config, closed bool) error {
+	var err error
+	if closed {
+		err = load.CheckClosed(*cfg)
+	} else {
+		err = load.Check(*cfg)
+	}
+	var rate *load.RateError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &rate):
+		return usageError(err, fmt.Sprintf("check the shape for a typo; if you mean it, raise the cap with --max-rate %.0f (or --max-rate 0 for none)", rate.Peak))
+	}
+	return usageError(err, "check the targets: absolute http:// or https:// URLs")
+}
 
 func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	plan, err := f.targets.resolve(a, cmd)
@@ -106,22 +199,45 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	if closed && f.duration <= 0 {
 		return usageErrorf("", "--duration must be positive")
 	}
+	var shapeNotes []string // what reading a replay noticed (its time unit, gaps)
 	if !closed {
 		if plan.shape != nil && !cmd.Flags().Changed("shape") {
 			cfg.Shape = plan.shape
+			shapeNotes = plan.shape.Notes()
 		} else {
 			c, err := traffic.Parse(f.shape, fileLoader)
 			if err != nil {
 				return usageError(fmt.Errorf("--shape: %w", err), "for example --shape constant:rate=100,for=1m")
 			}
 			cfg.Shape = c
+			shapeNotes = c.Notes()
 		}
 	}
 	if f.abortOnFail && len(thresholds) == 0 {
 		return usageErrorf("add --threshold 'p99<300ms' (for example)", "--abort-on-fail needs at least one threshold")
 	}
+	format := f.format.Format()
+	if f.out == "-" && format != ldText {
+		return usageErrorf("read the summary back with: headroom load --out - ... | headroom report -o "+format+" -",
+			"--out - streams the results to stdout; -o %s would mix the summary into them", format)
+	}
+	if f.maxRate < 0 {
+		return usageErrorf("0 removes the cap", "--max-rate must be 0 or more")
+	}
+	cfg.MaxRate = f.maxRate
+	if err := ldCheck(cfg, closed); err != nil {
+		return err
+	}
+	// Human text goes to stderr when stdout carries data.
+	human := a.stdio.Out
+	if f.out == "-" {
+		human = a.stdio.Err
+	}
+	for _, n := range shapeNotes {
+		fmt.Fprintf(a.stdio.Err, "note: %s\n", n)
+	}
 
-	// Results file.
+	// Results file: only now that every input has been checked.
 	var (
 		rw      *stats.Writer
 		out     io.WriteCloser
@@ -129,7 +245,7 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 		outName = f.out
 	)
 	if f.out != "" {
-		if out, err = a.createOutput(f.out); err != nil {
+		if out, err = a.ldOpenResults(f.out, f.force); err != nil {
 			return err
 		}
 		defer out.Close()
@@ -142,6 +258,9 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 		window  = stats.NewWindow(int(max(1, f.abortWindow.Round(time.Second)/time.Second)))
 		prog    = newProgress(a.stdio.Err, f.quiet, cfg.Shape, closed, f.duration)
 	)
+	// The intervals are streamed (to the file, the progress line and the
+	// abort window) and not kept: a day-long soak runs in bounded memory.
+	cfg.NoIntervals = true
 	cfg.OnStart = func(h *stats.Header) {
 		if rw != nil && werr == nil {
 			werr = rw.WriteHeader(h)
@@ -167,6 +286,10 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	if closed {
 		run, err = load.Closed(ctx, *cfg, f.closed, f.duration)
 	} else {
+		if a.getenv("GOMAXPROCS") == "" {
+			// No more cores than the rate needs: idle ones only spin.
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), load.ProcsFor(*cfg))))
+		}
 		run, err = load.Run(ctx, *cfg)
 	}
 	prog.done()
@@ -186,12 +309,10 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 			werr = cerr
 		}
 	}
-	if f.json {
-		if err := writeJSON(a.stdio.Out, sum); err != nil {
-			return err
-		}
-	} else {
-		writeSummaryText(a.stdio.Out, &sum, plan.name)
+	if format == ldText {
+		writeSummaryText(human, &sum, plan.name)
+	} else if err := ldWriteFormatted(a.stdio.Out, format, sum); err != nil {
+		return err
 	}
 	if werr != nil {
 		return withHint(fmt.Errorf("results file %s: %w", outName, werr), "check the disk; the summary above is complete")
@@ -201,17 +322,46 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 		return verdictError("aborted after %s: %s failed over the last %v", rptSeconds(sum.DurationS), describeFailed(aborted), f.abortWindow)
 	case err != nil && errors.Is(err, context.Canceled):
 		msg := "interrupted; partial results shown above"
-		if outName != "" {
+		if outName != "" && outName != "-" {
 			msg = "interrupted; partial results written to " + outName
 		}
 		return withHint(errors.New(msg), "headroom report reads partial result files")
 	case err != nil:
 		return err
 	}
-	if failed := stats.Failed(run.Thresholds); len(failed) > 0 {
+	return ldVerdict(&sum)
+}
+
+// ldVerdict is the exit status of a finished run's summary: exit 3 when
+// every request failed or a threshold failed, exit 1 when the generator
+// could send nothing at all.
+func ldVerdict(sum *stats.Summary) error {
+	switch {
+	case sum.Scheduled > 0 && sum.Requests == 0 && sum.DroppedGenerator > 0:
+		return withHint(fmt.Errorf("the generator could not send a single request: %d arrivals failed for lack of open files or local ports", sum.DroppedGenerator),
+			"raise the open-file limit (ulimit -n) or lower the rate or --max-inflight")
+	case sum.Requests > 0 && sum.Successes == 0:
+		return verdictError("every request failed (%s)", ldFailureCauses(sum))
+	case sum.Scheduled > 0 && sum.Requests == 0 && sum.Unfinished > 0:
+		return verdictError("no request completed: %d were still in flight when the run ended", sum.Unfinished)
+	}
+	if failed := stats.Failed(sum.Thresholds); len(failed) > 0 {
 		return verdictError("threshold failed: %s", describeFailed(failed))
 	}
 	return nil
+}
+
+// ldFailureCauses lists what the failed requests got: error classes and
+// status codes.
+func ldFailureCauses(sum *stats.Summary) string {
+	var parts []string
+	if len(sum.Errors) > 0 {
+		parts = append(parts, rptErrors(sum.Errors))
+	}
+	if len(sum.StatusCodes) > 0 {
+		parts = append(parts, "status "+rptCodes(sum.StatusCodes))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func describeFailed(rs []stats.ThresholdResult) string {
@@ -226,6 +376,10 @@ func describeFailed(rs []stats.ThresholdResult) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ldProgressWidth is the most columns a progress line takes: it fits an
+// 80-column terminal without wrapping (the cursor needs the last column).
+const ldProgressWidth = 79
 
 // progress prints a line per interval on stderr: rewritten in place on a
 // terminal, every few seconds otherwise.
@@ -254,35 +408,91 @@ func (p *progress) interval(iv *stats.Interval) {
 	if p.quiet || (iv.Index+1)%p.every != 0 {
 		return
 	}
+	line := p.line(iv)
+	if line == "" {
+		return
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.printed = true
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+// line is the progress line of an interval, labelled and at most
+// ldProgressWidth columns: sent/s counts the requests sent in the second,
+// done/s those that completed (a response or an error). Fields of lesser
+// interest give way first when the numbers are long.
+func (p *progress) line(iv *stats.Interval) string {
 	b := &iv.Total
 	sec := iv.Duration.Seconds()
 	if sec <= 0 {
-		return
+		return ""
 	}
 	elapsed := iv.Start + iv.Duration
-	var line strings.Builder
-	fmt.Fprintf(&line, "%6s/%s", elapsed.Round(time.Second), p.total.Round(time.Second))
-	if p.closed {
-		fmt.Fprintf(&line, "  rate %.0f/s (closed)", float64(b.Requests)/sec)
-	} else {
-		fmt.Fprintf(&line, "  rate %.0f/%.0f/s", float64(b.Requests)/sec, float64(b.Scheduled)/sec)
-	}
-	fmt.Fprintf(&line, "  in flight %d  p50 %s  p99 %s", iv.Generator.InFlight,
-		rptSeconds(b.Latency.Quantile(0.5).Seconds()), rptSeconds(b.Latency.Quantile(0.99).Seconds()))
 	errRatio := 0.0
 	if b.Requests > 0 {
 		errRatio = float64(b.Failures()) / float64(b.Requests)
 	}
-	fmt.Fprintf(&line, "  errors %s", rptPercent(errRatio))
-	if b.Late+b.Dropped > 0 {
-		fmt.Fprintf(&line, "  late %d  dropped %d", b.Late, b.Dropped)
+	type field struct {
+		text string
+		keep int // higher stays longer
 	}
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line.String())
-		p.printed = true
-		return
+	fields := []field{{fmt.Sprintf("%s/%s", elapsed.Round(time.Second), p.total.Round(time.Second)), 9}}
+	if p.closed {
+		fields = append(fields, field{"done/s " + ldCount(float64(b.Requests)/sec) + " (closed)", 8})
+	} else {
+		fields = append(fields,
+			field{"sent/s " + ldCount(float64(b.Scheduled-b.Dropped)/sec), 8},
+			field{"done/s " + ldCount(float64(b.Requests)/sec), 8})
 	}
-	fmt.Fprintln(p.w, line.String())
+	fields = append(fields,
+		field{"in flight " + ldCount(float64(iv.Generator.InFlight)), 2},
+		field{"p50 " + rptSeconds(b.Latency.Quantile(0.5).Seconds()), 3},
+		field{"p99 " + rptSeconds(b.Latency.Quantile(0.99).Seconds()), 5},
+		field{"err " + rptPercent(errRatio), 7})
+	if b.Late > 0 {
+		fields = append(fields, field{"late " + ldCount(float64(b.Late)), 6})
+	}
+	if b.Dropped > 0 {
+		fields = append(fields, field{"dropped " + ldCount(float64(b.Dropped)), 6})
+	}
+	for {
+		var parts []string
+		for _, f := range fields {
+			parts = append(parts, f.text)
+		}
+		line := strings.Join(parts, "  ")
+		if utf8.RuneCountInString(line) <= ldProgressWidth || len(fields) == 1 {
+			if r := []rune(line); len(r) > ldProgressWidth {
+				line = string(r[:ldProgressWidth])
+			}
+			return line
+		}
+		// Drop the field of least interest (the first of them on a tie).
+		low := 0
+		for i, f := range fields {
+			if f.keep < fields[low].keep {
+				low = i
+			}
+		}
+		fields = append(fields[:low], fields[low+1:]...)
+	}
+}
+
+// ldCount writes a count or a rate per second compactly: 950, 12345,
+// 123k, 1.23M.
+func ldCount(v float64) string {
+	switch {
+	case v < 1e5:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v < 1e6:
+		return strconv.FormatFloat(v/1e3, 'f', 0, 64) + "k"
+	case v < 1e9:
+		return strconv.FormatFloat(v/1e6, 'g', 3, 64) + "M"
+	}
+	return strconv.FormatFloat(v/1e9, 'g', 3, 64) + "G"
 }
 
 func (p *progress) done() {

@@ -154,8 +154,8 @@ func TestLoadWritesResultsAndFailsThresholds(t *testing.T) {
 		t.Fatalf("results file has %d lines; want header, intervals, summary:\n%.400s", len(lines), data)
 	}
 	code, stdout, stderr = ldRun(context.Background(), t, "report", "--format", "json", out)
-	if code != 0 {
-		t.Fatalf("report: exit %d: %s", code, stderr)
+	if code != cli.ExitVerdict || !strings.Contains(stderr, "threshold failed: p99<1µs") {
+		t.Fatalf("report: exit %d, stderr %q; want 3: the stored threshold failed", code, stderr)
 	}
 	var s stats.Summary
 	if err := json.Unmarshal([]byte(stdout), &s); err != nil {

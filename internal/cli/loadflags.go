@@ -47,7 +47,7 @@ func (f *targetFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.h2c, "h2c", false, "speak HTTP/2 over cleartext TCP with prior knowledge (http:// URLs)")
 	fs.BoolVarP(&f.insecure, "insecure", "k", false, "skip TLS certificate verification")
 	fs.DurationVar(&f.timeout, "timeout", load.DefaultTimeout, "request timeout, from send to the end of the response")
-	fs.IntVar(&f.maxInFlight, "max-inflight", 0, "cap on requests in flight; arrivals beyond it are dropped and counted (0: no cap)")
+	fs.IntVar(&f.maxInFlight, "max-inflight", load.DefaultMaxInFlight, "cap on requests in flight; arrivals beyond it are dropped and counted (0: no cap)")
 	fs.BoolVar(&f.queue, "queue", false, "with --max-inflight: arrivals wait for a free slot instead of being dropped (sent late, like a fixed connection pool)")
 	fs.StringVar(&f.arrivals, "arrivals", "uniform", "arrival process: uniform or poisson")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for poisson arrivals and {{rand}} templates")
@@ -69,6 +69,9 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 	p := &loadPlan{}
 	cfg := &p.cfg
 	cfg.Version, cfg.Timeout, cfg.MaxInFlight, cfg.Queue, cfg.Seed, cfg.Insecure = Version, f.timeout, f.maxInFlight, f.queue, f.seed, f.insecure
+	if f.maxInFlight == 0 {
+		cfg.MaxInFlight = load.NoLimit // --max-inflight 0: the open model without a cap
+	}
 	cfg.LateThreshold = f.lateAfter
 	if host, err := os.Hostname(); err == nil {
 		cfg.Host = host
@@ -115,7 +118,7 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 	} else {
 		body := []byte(f.body)
 		if name, ok := strings.CutPrefix(f.body, "@"); ok {
-			data, err := os.ReadFile(name)
+			data, err := readNamed(name)
 			if err != nil {
 				return nil, usageError(fmt.Errorf("--body: %w", err), "--body @FILE reads the body from FILE")
 			}
@@ -125,10 +128,12 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 			cfg.Targets = append(cfg.Targets, load.Target{Method: f.method, URL: u, Body: body, Header: http.Header{}})
 		}
 	}
-	for _, h := range f.headers {
+	for i, h := range f.headers {
 		k, v, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usageErrorf(`write headers as -H "Name: value"`, "bad header %q", h)
+			// Never echo it: a mistyped header is often a credential.
+			return nil, usageErrorf(`write headers as -H "Name: value", with a colon after the name`,
+				"header %d of -H is malformed (its text is not shown: it may hold a secret)", i+1)
 		}
 		for i := range cfg.Targets {
 			cfg.Targets[i].Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
@@ -154,7 +159,7 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 	case f.h2c:
 		cfg.Protocol = load.ProtocolH2C
 	}
-	if cfg.MaxInFlight < 0 {
+	if f.maxInFlight < 0 {
 		return nil, usageErrorf("", "--max-inflight must be 0 (no cap) or more")
 	}
 	if cfg.LateThreshold <= 0 {

@@ -12,12 +12,14 @@ import (
 	"github.com/headroom-sre/headroom/sim"
 )
 
-// priceFlags are the pricing flags `headroom sim` and `headroom plan`
-// share: both price a System file the same way, from the same catalog.
+// priceFlags are the flags `headroom sim` and `headroom plan` share to
+// read a System file: both price it the same way, from the same catalog,
+// and take capacity profiles the same way.
 type priceFlags struct {
 	region, mode, catalog string
 	currency              string
 	rate                  float64
+	acceptLowerBound      bool
 }
 
 func (f *priceFlags) register(fs *pflag.FlagSet) {
@@ -27,6 +29,7 @@ func (f *priceFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.catalog, "prices", "", "same as --catalog")
 	fs.StringVar(&f.currency, "currency", "USD", "display currency (ISO code); other than USD needs --rate")
 	fs.Float64Var(&f.rate, "rate", 0, "units of --currency per US dollar, e.g. 150 for JPY")
+	fs.BoolVar(&f.acceptLowerBound, "accept-lower-bound", false, "take capacity profiles that are only a lower bound (limited_by generator or inconclusive) as the capacity; results say so")
 }
 
 // readSystem reads a System file and settles its prices from the flags
@@ -40,7 +43,7 @@ func (a *app) readSystem(file string, f *priceFlags, changed func(string) bool) 
 	if err != nil {
 		return nil, nil, pricing.USD, nil, usageError(err, "a System file has apiVersion: headroom/v1 and kind: System")
 	}
-	sf, err := spec.DecodeSystem(d)
+	sf, err := spec.DecodeSystemWith(d, spec.SystemOptions{AcceptLowerBound: f.acceptLowerBound})
 	if err != nil {
 		return nil, nil, pricing.USD, nil, usageError(err, systemFileHint)
 	}

@@ -18,31 +18,52 @@ import (
 )
 
 func (a *app) newReportCmd() *cobra.Command {
-	var format string
+	var (
+		format string
+		output *formatValue
+	)
 	cmd := &cobra.Command{
 		Use:   "report FILE...",
 		Short: "Re-render or merge load-test result files",
 		Long: `Re-render the summary of a results file written by headroom load --out, as
-text or as JSON (--format json, the same contract as headroom load --json).
+text, JSON (-o json: the same contract as headroom load -o json) or YAML.
 
 Several files (from several load generators run at the same time) are merged:
 counters are summed and latency histograms merged, second by second and in
 total, so percentiles are exact — never averages of percentiles.
 
 A file cut short by a crash or an interrupt is read up to its last complete
-line and reported as partial. "-" reads standard input.`,
+line and reported as partial. "-" reads standard input, so a run can be piped:
+  headroom load --url URL --out - | headroom report -
+
+Exit codes: 0 ok; 3 the thresholds stored with a run failed, or every
+request of the run failed; 2 a file is missing or not a results file.`,
 		Example: `  headroom report results.jsonl
-  headroom report --format json gen-a.jsonl gen-b.jsonl`,
+  headroom report -o json gen-a.jsonl gen-b.jsonl`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return usageErrorf("use --format text or --format json", "unknown format %q", format)
+			if cmd.Flags().Changed("format") {
+				if cmd.Flags().Changed("output") && !strings.EqualFold(format, output.Format()) {
+					return usageErrorf("--format is the old name of -o: keep one", "--format %s and -o %s disagree", format, output.Format())
+				}
+				if err := output.Set(format); err != nil {
+					return usageError(fmt.Errorf("--format: %w", err), "")
+				}
 			}
+			out := output.Format()
 			runs := make([]*stats.Run, 0, len(args))
+			var failed []string // stored thresholds that failed, per file
 			for _, path := range args {
 				r, err := a.readRun(path)
 				if err != nil {
 					return err
+				}
+				if fs := stats.Failed(r.Thresholds); len(fs) > 0 {
+					where := ""
+					if len(args) > 1 {
+						where = path + ": "
+					}
+					failed = append(failed, where+describeFailed(fs))
 				}
 				runs = append(runs, r)
 			}
@@ -51,22 +72,30 @@ line and reported as partial. "-" reads standard input.`,
 				return usageError(err, "merge only runs of the same mode")
 			}
 			sum := run.Summary()
-			if format == "json" {
-				return writeJSON(a.stdio.Out, sum)
+			if out != ldText {
+				if err := ldWriteFormatted(a.stdio.Out, out, sum); err != nil {
+					return err
+				}
+			} else {
+				source := ""
+				if len(args) > 1 {
+					source = fmt.Sprintf("%d files merged", len(args))
+				}
+				writeSummaryText(a.stdio.Out, &sum, source)
 			}
-			source := ""
-			if len(args) > 1 {
-				source = fmt.Sprintf("%d files merged", len(args))
+			if len(failed) > 0 {
+				return verdictError("threshold failed: %s", strings.Join(failed, "; "))
 			}
-			writeSummaryText(a.stdio.Out, &sum, source)
-			return nil
+			return ldVerdict(&sum)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	output = addFormatFlag(cmd.Flags(), nil, ldText, ldJSON, ldYAML)
+	cmd.Flags().StringVar(&format, "format", ldText, "the same as -o (its former name)")
 	return cmd
 }
 
-// readRun reads one results file ("-": stdin).
+// readRun reads one results file ("-": stdin), keeping its totals only:
+// memory stays bounded however long the run was.
 func (a *app) readRun(path string) (*stats.Run, error) {
 	var r io.Reader = a.stdio.In
 	if path != "-" {
@@ -77,7 +106,7 @@ func (a *app) readRun(path string) (*stats.Run, error) {
 		defer f.Close()
 		r = f
 	}
-	run, err := stats.ReadRun(r)
+	run, err := stats.ReadTotals(r)
 	if err != nil {
 		return nil, usageError(fmt.Errorf("%s: %w", path, err), "headroom report reads files written by headroom load --out")
 	}
@@ -107,6 +136,9 @@ func writeSummaryText(w io.Writer, s *stats.Summary, source string) {
 	if s.Partial {
 		p(" — PARTIAL: the run did not finish")
 	}
+	if s.Unfinished > 0 {
+		p(" — %d requests UNFINISHED (still in flight at the end)", s.Unfinished)
+	}
 	p("\n\n")
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -118,7 +150,9 @@ func writeSummaryText(w io.Writer, s *stats.Summary, source string) {
 	}
 	t("  success\t%s\tthroughput %s\n", rptPercent(s.SuccessRatio), rptRate(s.Throughput))
 	if s.Mode != stats.ModeClosed {
-		t("  late\t%d\tdropped %d (%s of arrivals)\n", s.Late, s.Dropped, rptPercent(s.LateRatio))
+		t("  late\t%d\tdropped %d (%s of arrivals)%s\n", s.Late, s.Dropped, rptPercent(s.LateRatio), rptDrops(&s.Stats))
+	} else if s.DroppedGenerator > 0 {
+		t("  dropped\t%d\t%s\n", s.Dropped, strings.TrimPrefix(rptDrops(&s.Stats), ": "))
 	}
 	t("  status\t%s\n", rptCodes(s.StatusCodes))
 	t("  errors\t%s\n", rptErrors(s.Errors))
@@ -202,6 +236,24 @@ func rptSeconds(v float64) string {
 	default:
 		return strconv.FormatFloat(v*1e6, 'g', 3, 64) + "µs"
 	}
+}
+
+// rptDrops says why arrivals were dropped, when they were.
+func rptDrops(s *stats.Stats) string {
+	var parts []string
+	if s.DroppedCap > 0 {
+		parts = append(parts, fmt.Sprintf("%d by the in-flight cap", s.DroppedCap))
+	}
+	if s.DroppedAtEnd > 0 {
+		parts = append(parts, fmt.Sprintf("%d not sent by the end", s.DroppedAtEnd))
+	}
+	if s.DroppedGenerator > 0 {
+		parts = append(parts, fmt.Sprintf("%d by the generator (out of files or ports)", s.DroppedGenerator))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
 }
 
 func rptRate(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "/s" }

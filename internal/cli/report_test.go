@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/headroom-sre/headroom/internal/cli"
 	"github.com/headroom-sre/headroom/stats"
 )
 
@@ -80,8 +81,8 @@ func ldWriteRun(t *testing.T, r *stats.Run) string {
 func TestReportTextGolden(t *testing.T) {
 	path := ldWriteRun(t, ldFixture(t, 1))
 	code, stdout, stderr := ldRun(context.Background(), t, "report", path)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
+	if code != cli.ExitVerdict || !strings.Contains(stderr, "threshold failed: p99<50ms") {
+		t.Fatalf("exit %d, stderr %q; want 3: the fixture's stored p99 threshold failed", code, stderr)
 	}
 	ldGolden(t, "report.golden", stdout)
 }
@@ -99,6 +100,7 @@ func TestReportTextGoldenClosed(t *testing.T) {
 
 func TestReportMergesRunsByHistogram(t *testing.T) {
 	a, b := ldFixture(t, 1), ldFixture(t, 2)
+	a.Thresholds, b.Thresholds = nil, nil // merging is the point here, not the verdict
 	pa, pb := ldWriteRun(t, a), ldWriteRun(t, b)
 	code, stdout, stderr := ldRun(context.Background(), t, "report", "--format", "json", pa, pb)
 	if code != 0 {

@@ -85,7 +85,8 @@ The cluster comes from --snapshot FILE, else the Kubernetes API (--kubeconfig,
 	}
 	fl := cmd.Flags()
 	f.cluster.register(fl)
-	fl.BoolVar(&f.asJSON, "json", false, "print JSON (recommendations, total_monthly_saving, algorithm, skipped)")
+	fl.BoolVar(&f.asJSON, "json", false, "print JSON (recommendations, total_monthly_saving, algorithm, skipped); same as -o json")
+	addFormatFlag(fl, &f.asJSON, "text", "json")
 	fl.StringVar(&f.patch, "patch", "", "write kubectl-patch-ready YAML to this file (- for stdout, instead of the table)")
 	fl.StringVar(&f.system, "system", "", "System file (kind: System): check the recommendations with the simulator against its scenarios")
 	fl.StringArrayVar(&f.scenarios, "scenario", nil, "with --system, only this scenario (repeatable; default all)")
@@ -173,7 +174,7 @@ func (a *app) runRightsize(cmd *cobra.Command, f *rightsizeFlags) error {
 
 // readSystemCheck reads a System file and picks its scenarios.
 func (a *app) readSystemCheck(path string, names []string) (rightsize.SystemCheck, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileCapped(path, "a YAML or JSON file", maxSpecBytes)
 	if err != nil {
 		return rightsize.SystemCheck{}, usageError(err, "check the path of --system")
 	}

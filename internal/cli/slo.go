@@ -211,7 +211,7 @@ func (a *app) newSLORulesCmd() *cobra.Command {
 		opts                     promrule.Options
 	)
 	cmd := &cobra.Command{
-		Use:   "rules -f slo.yaml [-o rules.yaml]",
+		Use:   "rules -f slo.yaml [--out rules.yaml]",
 		Short: "Write Prometheus recording rules and burn-rate alerts for SLOs",
 		Long: `Writes a Prometheus rule file: the SLI's error ratio and event rate over
 each alert window and over the SLO window (weighted by traffic), the current
@@ -267,7 +267,8 @@ pages. --format prometheusrule writes a prometheus-operator object.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&files, "file", "f", nil, "SLO file (repeat for a set)")
-	fl.StringVarP(&out, "output", "o", "-", "write the rules to this file (- for stdout)")
+	fl.StringVar(&out, "out", "-", "write the rules to this file (- for stdout)")
+	addFormatFlag(fl, nil, "yaml")
 	fl.StringVar(&format, "format", formatRules, "rules (a Prometheus rule file) or prometheusrule (a prometheus-operator PrometheusRule)")
 	fl.BoolVar(&opts.Absent, "absent-alert", false, "also alert (SLIMetricsAbsent) when an SLI's metrics are missing for 10m")
 	fl.StringArrayVar(&labels, "label", nil, "extra label on every rule and alert, as name=value (repeatable)")
@@ -367,7 +368,8 @@ Exit status 3 when any objective is missed or has no data (unless
 	f.prom.register(fl, "to evaluate against")
 	fl.StringVar(&f.at, "at", "now", "instant to evaluate: now, RFC 3339 (2026-03-01T12:00:00Z), Unix seconds, or an offset like -2h")
 	fl.StringVar(&f.run, "run", "", "evaluate against a load-test result file (from headroom load --out) instead of Prometheus")
-	fl.BoolVar(&f.json, "json", false, "print JSON")
+	fl.BoolVar(&f.json, "json", false, "print JSON; same as -o json")
+	addFormatFlag(fl, &f.json, "text", "json")
 	fl.StringArrayVar(&f.only, "slo", nil, "check only this SLO (by name; repeatable)")
 	fl.BoolVar(&f.allowNoData, "allow-no-data", false, "an objective without data (no events, or no good-event series while there is traffic) does not fail the check")
 	return cmd

@@ -16,7 +16,7 @@ func (a *app) newSLODashboardCmd() *cobra.Command {
 		opts  dashboard.Options
 	)
 	cmd := &cobra.Command{
-		Use:   "dashboard -f slo.yaml [-o dashboard.json]",
+		Use:   "dashboard -f slo.yaml [--out dashboard.json]",
 		Short: "Write a Grafana dashboard of SLOs that reads the series of slo rules",
 		Long: `Writes a Grafana dashboard (JSON to import) with a row per SLO: the SLI and
 the error budget left, now and over time against the objective; the burn
@@ -44,7 +44,8 @@ importing a regenerated dashboard replaces the previous one.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&files, "file", "f", nil, "SLO file (repeat for a set)")
-	fl.StringVarP(&out, "output", "o", "-", "write the dashboard to this file (- for stdout)")
+	fl.StringVar(&out, "out", "-", "write the dashboard to this file (- for stdout)")
+	addFormatFlag(fl, nil, "json")
 	fl.StringVar(&opts.Title, "title", "", `dashboard title (default "SLOs: " and the services)`)
 	fl.StringVar(&opts.UID, "uid", "", "dashboard uid (default: derived from the files' names and the services)")
 	fl.StringVar(&opts.Datasource, "datasource", "", "Prometheus data source to preselect, by name (default: Grafana's default)")

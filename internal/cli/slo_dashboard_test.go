@@ -58,7 +58,7 @@ func decodeSLODashboard(t *testing.T, data string) sloDashboard {
 
 func TestSLODashboardWritesGrafanaJSON(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "grafana", "slo.json")
-	code, stdout, stderr := runHeadroom(t, "slo", "dashboard", "-f", "testdata/slo/multi.yaml", "-o", out)
+	code, stdout, stderr := runHeadroom(t, "slo", "dashboard", "-f", "testdata/slo/multi.yaml", "--out", out)
 	if code != cli.ExitOK || stdout != "" {
 		t.Fatalf("slo dashboard -o: exit %d, stdout %q\n%s", code, stdout, stderr)
 	}

@@ -72,7 +72,7 @@ func TestSLORulesWritesRulesPromtoolAccepts(t *testing.T) {
 func TestSLORulesPrometheusRuleToFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "deploy", "slo-rules.yaml")
 	code, stdout, stderr := runHeadroom(t, "slo", "rules", "-f", "testdata/slo/availability.yaml", "--format", "prometheusrule",
-		"-o", out, "--namespace", "shop", "--object-label", "release=prometheus")
+		"--out", out, "--namespace", "shop", "--object-label", "release=prometheus")
 	if code != cli.ExitOK || stdout != "" {
 		t.Fatalf("slo rules --format prometheusrule -o: exit %d, stdout %q\n%s", code, stdout, stderr)
 	}

@@ -66,6 +66,7 @@ func (a *app) newVersionCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON; same as -o json")
+	addFormatFlag(cmd.Flags(), &asJSON, "text", "json")
 	return cmd
 }

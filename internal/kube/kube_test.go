@@ -215,6 +215,20 @@ func TestSnapshotErrorsArePositioned(t *testing.T) {
 	}
 }
 
+// A file of thousands of wrong objects lists the first 50 problems and
+// counts the rest.
+func TestSnapshotProblemsAreCapped(t *testing.T) {
+	in := "apiVersion: v1\nkind: List\nitems:\n" + strings.Repeat("- just a string\n", 3000)
+	_, err := kube.ReadSnapshot("snap.yaml", []byte(in))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 51 || lines[50] != "… and 2950 more problems (only the first 50 are listed)" {
+		t.Errorf("%d lines, last %q; want 50 problems and a count of the rest", len(lines), lines[len(lines)-1])
+	}
+}
+
 func TestConnectReadsTheKubeconfig(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config")

@@ -14,6 +14,10 @@ import (
 
 // problem is one thing wrong in a snapshot, positioned as
 // file:line:col: path: message.
+// maxProblems is how many problems of a snapshot are listed; the rest are
+// counted (a wrong file can hold thousands).
+const maxProblems = 50
+
 func problem(file string, n *yaml.Node, path, msg string) error {
 	pos := file
 	if n != nil && n.Line > 0 {
@@ -30,7 +34,8 @@ func problem(file string, n *yaml.Node, path, msg string) error {
 // YAML, or JSON. Objects of other kinds are counted in Objects.Ignored.
 // Pods (PDBs) count as listed when the snapshot holds a Pod or a PodList
 // (a PodDisruptionBudget or a PodDisruptionBudgetList). Every problem is
-// reported (errors.Join, one a line), positioned at the object.
+// reported (errors.Join, one a line, the first maxProblems of them),
+// positioned at the object.
 func ReadSnapshot(file string, data []byte) (*Objects, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	objs := &Objects{}
@@ -63,6 +68,10 @@ func ReadSnapshot(file string, data []byte) (*Objects, error) {
 			continue
 		}
 		ps = append(ps, decodeObject(file, path, root, objs)...)
+	}
+	if len(ps) > maxProblems {
+		more := len(ps) - maxProblems
+		ps = append(ps[:maxProblems:maxProblems], fmt.Errorf("… and %d more problems (only the first %d are listed)", more, maxProblems))
 	}
 	if len(ps) > 0 {
 		return nil, errors.Join(ps...)

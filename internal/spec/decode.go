@@ -4,10 +4,13 @@
 //
 //	system.yaml:12:7: spec.components[1].hpa.maxReplicas: must be at least minReplicas (3)
 //
-// All problems in a file are reported at once. Files are parsed with
-// [Parse] into [Document]s, decoded into Go structs with [Document.Decode],
-// and checked further with [Document.Errorf], which positions a message by
-// its field path.
+// All problems in a file are found at once; an error lists the first
+// MaxReportedProblems and counts the rest. Parse bounds what a file may
+// cost (its size, and what its YAML aliases expand to), and messages quote
+// a value from a file only when it is short and plainly not a secret.
+// Files are parsed with [Parse] into [Document]s, decoded into Go structs
+// with [Document.Decode], and checked further with [Document.Errorf], which
+// positions a message by its field path.
 package spec
 
 import (
@@ -17,14 +20,34 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/headroom-sre/headroom/traffic"
+)
+
+// Limits on what one input file may cost to read. They keep a small
+// malicious or mistaken file (a "YAML bomb") from taking minutes, gigabytes
+// or millions of lines of output.
+const (
+	// MaxFileBytes is the largest file Parse reads: 4 MiB, far more than
+	// any System, scenario, SLO or price file needs.
+	MaxFileBytes = 4 << 20
+	// MaxAliasNodes is how many values YAML aliases (*name) and merge keys
+	// (<<: *name) may add to a file when expanded, over all its documents;
+	// a larger file may add as many values as it writes out. Anchors that
+	// repeat defaults add a few per use; a bomb adds millions.
+	MaxAliasNodes = 10000
+	// MaxReportedProblems is how many problems an error message lists; the
+	// rest are counted ("… and 812 more problems").
+	MaxReportedProblems = 50
 )
 
 // Problem is one thing wrong with an input file.
@@ -54,12 +77,18 @@ func (p Problem) String() string {
 }
 
 // Problems is every problem found in one or more files. It is an error.
+// Its message lists the first MaxReportedProblems of them, one a line, and
+// counts the rest.
 type Problems []Problem
 
 func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
+	n := min(len(ps), MaxReportedProblems)
+	lines := make([]string, n, n+1)
+	for i, p := range ps[:n] {
 		lines[i] = p.String()
+	}
+	if more := len(ps) - n; more > 0 {
+		lines = append(lines, fmt.Sprintf("… and %d more problems (only the first %d are listed)", more, MaxReportedProblems))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -97,12 +126,22 @@ type Document struct {
 
 	pos      map[string]Pos
 	problems Problems
+	at       map[string]bool // paths with a problem
 }
 
 // Parse splits data into its YAML documents. Syntax errors come back as
 // Problems with the line yaml reports. Empty documents are skipped. JSON is
 // YAML, so JSON files parse too.
+//
+// Parse refuses files larger than MaxFileBytes, and files whose aliases
+// would expand them by more than MaxAliasNodes values (or, in a larger
+// file, more than the values it writes out) or refer to themselves (a
+// loop), naming the alias at fault. Decoding a document Parse
+// returned therefore costs time and memory in proportion to the file.
 func Parse(file string, data []byte) ([]*Document, error) {
+	if len(data) > MaxFileBytes {
+		return nil, Problems{{File: file, Msg: fmt.Sprintf("the file is %s, more than the %s headroom reads from a YAML or JSON file", sizeText(int64(len(data))), sizeText(MaxFileBytes))}}
+	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var docs []*Document
 	for i := 0; ; i++ {
@@ -129,13 +168,261 @@ func Parse(file string, data []byte) ([]*Document, error) {
 	if len(docs) == 0 {
 		return nil, Problems{{File: file, Msg: "the file holds no YAML document"}}
 	}
+	if p := checkAliases(docs); p != nil {
+		p.File = file
+		return nil, Problems{*p}
+	}
 	return docs, nil
+}
+
+// checkAliases measures what the documents' aliases expand to (see
+// aliasBudget), and returns the problem with the first alias that passes
+// MaxAliasNodes or makes a loop, or nil.
+func checkAliases(docs []*Document) *Problem {
+	written := 0
+	for _, d := range docs {
+		written += countNodes(d.Root)
+	}
+	b := newAliasBudget(max(MaxAliasNodes, written))
+	for _, d := range docs {
+		if p := b.walk(d.Root); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func newAliasBudget(limit int) *aliasBudget {
+	return &aliasBudget{limit: limit, left: limit, size: map[*yaml.Node]int{}, open: map[*yaml.Node]bool{}}
+}
+
+// countNodes counts the nodes of a tree as written, not following aliases.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
+}
+
+// sizeText writes a byte count for people: "4 MiB", "600 KiB", "312 bytes".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// aliasBudget measures what a file's aliases expand to, before anything
+// decodes it: each node is visited once, and the expanded size of each
+// anchored value is remembered, so a bomb is measured in time linear in its
+// bytes and refused before it is expanded.
+type aliasBudget struct {
+	limit int                 // values aliases may add in all
+	left  int                 // values aliases may still add
+	size  map[*yaml.Node]int  // expanded size of anchored values measured so far
+	open  map[*yaml.Node]bool // anchored values being measured: reaching one again is a loop
+	trail []crumb             // the path to the node being walked
+	// visits counts the nodes walked and measured: the cost of the check.
+	visits int
+}
+
+// crumb is one step of the path to a node: a mapping key or a list index.
+type crumb struct {
+	isKey bool
+	key   string // a mapping key, when isKey
+	idx   int    // a list index, otherwise
+}
+
+// path joins the steps to the node being walked, for an error message.
+func (b *aliasBudget) path() string {
+	var p string
+	for _, c := range b.trail {
+		switch {
+		case !c.isKey:
+			p = fmt.Sprintf("%s[%d]", p, c.idx)
+		case !safeToShow(c.key):
+			p = join(p, "…")
+		default:
+			p = join(p, c.key)
+		}
+	}
+	return p
+}
+
+// walk visits the nodes of a document as written (not following aliases)
+// and charges each alias with the size of the value it repeats. It returns
+// a problem at the alias that exceeds the budget or closes a loop.
+func (b *aliasBudget) walk(n *yaml.Node) *Problem {
+	if n == nil {
+		return nil
+	}
+	b.visits++
+	if n.Kind == yaml.AliasNode {
+		size, loop := b.measure(n, b.left)
+		switch {
+		case loop:
+			return &Problem{Line: n.Line, Col: n.Column, Path: b.path(), Msg: fmt.Sprintf("%s is inside the value it repeats (a loop)", aliasName(n))}
+		case size > b.left:
+			return &Problem{Line: n.Line, Col: n.Column, Path: b.path(), Msg: fmt.Sprintf(
+				"%s and those before it expand the file by more than %d values, the most headroom accepts (a YAML bomb?); repeat smaller anchors, or write the values out", aliasName(n), b.limit)}
+		}
+		b.left -= size
+		return nil
+	}
+	for i, c := range n.Content {
+		step := crumb{idx: i}
+		if n.Kind == yaml.MappingNode {
+			if i%2 == 0 { // a key: errors point at the mapping
+				if p := b.walk(c); p != nil {
+					return p
+				}
+				continue
+			}
+			step = crumb{isKey: true, key: n.Content[i-1].Value}
+		}
+		b.trail = append(b.trail, step)
+		if p := b.walk(c); p != nil {
+			return p
+		}
+		b.trail = b.trail[:len(b.trail)-1]
+	}
+	return nil
+}
+
+// measure returns how many values n stands for with aliases followed,
+// stopping as soon as that passes limit, and whether an alias in it leads
+// back to a value being measured.
+func (b *aliasBudget) measure(n *yaml.Node, limit int) (size int, loop bool) {
+	b.visits++
+	if n.Kind == yaml.AliasNode {
+		t := n.Alias
+		if t == nil {
+			return 1, false
+		}
+		if b.open[t] {
+			return 0, true
+		}
+		if s, ok := b.size[t]; ok {
+			return s, false
+		}
+		b.open[t] = true
+		s, loop := b.measure(t, limit)
+		delete(b.open, t)
+		if !loop && s <= limit {
+			b.size[t] = s
+		}
+		return s, loop
+	}
+	size = 1
+	for _, c := range n.Content {
+		s, loop := b.measure(c, limit-size)
+		if loop {
+			return 0, true
+		}
+		size += s
+		if size > limit {
+			return size, false
+		}
+	}
+	return size, false
+}
+
+// aliasName writes an alias as "alias *name", or "this alias" when its
+// name is not safe to show.
+func aliasName(n *yaml.Node) string {
+	if n.Value != "" && safeToShow(n.Value) {
+		return "alias *" + n.Value
+	}
+	return "this alias"
+}
+
+// Messages never echo much of an input file: a mistaken path
+// (/proc/self/environ, a .env file, a kubeconfig) must not print its
+// secrets. A value is quoted only when it is short and plainly not a secret;
+// otherwise a message says how long it is and where it is.
+
+// shown quotes s for a message when it is safe to show, and otherwise
+// describes it without its content.
+func shown(s string) string {
+	if safeToShow(s) {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("a value of %d characters (not shown)", utf8.RuneCountInString(s))
+}
+
+// secretWords mark a value as a possible credential.
+var secretWords = []string{"bearer", "basic ", "token", "secret", "passw", "pwd", "auth", "apikey", "api_key", "api-key", "private", "credential", "cookie", "session"}
+
+// safeToShow reports whether s is short, printable and plainly not a
+// secret: no "=" or "@" (key=value, user@host), no word such as token or
+// bearer, and not a long run of mixed letters and digits.
+func safeToShow(s string) bool {
+	if len(s) > 32 || !utf8.ValidString(s) {
+		return false
+	}
+	var letters, digits, space bool
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r) || r == '=' || r == '@' || r == utf8.RuneError:
+			return false
+		case unicode.IsLetter(r):
+			letters = true
+		case unicode.IsDigit(r):
+			digits = true
+		case unicode.IsSpace(r):
+			space = true
+		}
+	}
+	if letters && digits && !space && len(s) >= 16 {
+		return false
+	}
+	low := strings.ToLower(s)
+	for _, w := range secretWords {
+		if strings.Contains(low, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// redact removes value from msg (an error message that may quote it) when
+// value is not safe to show.
+func redact(msg, value string) string {
+	for _, v := range []string{value, strings.TrimSpace(value)} {
+		if v == "" || safeToShow(v) {
+			continue
+		}
+		msg = strings.ReplaceAll(msg, strconv.Quote(v), shown(v))
+		if len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, shown(v))
+		}
+	}
+	return msg
+}
+
+// quotedInMessage matches the quoted parts of a yaml error message.
+var quotedInMessage = regexp.MustCompile("'[^']*'|`[^`]*`|\"[^\"]*\"")
+
+// sanitize replaces the quoted parts of msg that are not safe to show.
+func sanitize(msg string) string {
+	return quotedInMessage.ReplaceAllStringFunc(msg, func(q string) string {
+		if safeToShow(q[1 : len(q)-1]) {
+			return q
+		}
+		return "(not shown)"
+	})
 }
 
 // syntaxProblem turns a yaml error ("yaml: line 3: mapping values are not
 // allowed in this context") into a positioned Problem.
 func syntaxProblem(file string, err error) Problems {
-	msg := err.Error()
+	msg := sanitize(err.Error())
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	p := Problem{File: file, Msg: "invalid YAML: " + msg}
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -166,7 +453,15 @@ func (d *Document) Problems() Problems { return d.problems }
 func (d *Document) Errorf(path, format string, args ...any) {
 	p := d.lookup(path)
 	d.problems = append(d.problems, Problem{File: d.File, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	if d.at == nil {
+		d.at = map[string]bool{}
+	}
+	d.at[path] = true
 }
+
+// HasProblem reports whether a problem was recorded at path, in constant
+// time however many problems the document has.
+func (d *Document) HasProblem(path string) bool { return d.at[path] }
 
 // Pos returns the position of the value at path, or of its nearest known
 // parent.
@@ -269,7 +564,7 @@ func describe(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "nothing"
 		}
-		return strconv.Quote(n.Value)
+		return shown(n.Value)
 	}
 	return "something else"
 }
@@ -308,7 +603,7 @@ func (d *Document) decode(n *yaml.Node, path string, v reflect.Value) {
 			return
 		}
 		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(n.Value)); err != nil {
-			d.Errorf(path, "%v", err)
+			d.Errorf(path, "%s", redact(err.Error(), n.Value))
 		}
 		return
 	}
@@ -342,13 +637,17 @@ func (d *Document) decodeDuration(n *yaml.Node, path string, v reflect.Value) {
 	}
 	if n.Tag == "!!int" || n.Tag == "!!float" {
 		if n.Value != "0" {
-			d.Errorf(path, "%s has no unit; write it like %ss or %sm", n.Value, n.Value, n.Value)
+			if safeToShow(n.Value) {
+				d.Errorf(path, "%s has no unit; write it like %ss or %sm", n.Value, n.Value, n.Value)
+			} else {
+				d.Errorf(path, "%s has no unit; write it like 30s or 5m", shown(n.Value))
+			}
 			return
 		}
 	}
 	dur, err := traffic.ParseDuration(n.Value)
 	if err != nil {
-		d.Errorf(path, "%v", err)
+		d.Errorf(path, "%s", redact(err.Error(), n.Value))
 		return
 	}
 	v.SetInt(int64(dur))
@@ -373,26 +672,26 @@ func (d *Document) decodeScalar(n *yaml.Node, path string, v reflect.Value) {
 		case "false":
 			v.SetBool(false)
 		default:
-			d.Errorf(path, "want true or false, got %q", s)
+			d.Errorf(path, "want true or false, got %s", shown(s))
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		i, err := strconv.ParseInt(s, 0, v.Type().Bits())
 		if err != nil {
-			d.Errorf(path, "want a whole number, got %q", s)
+			d.Errorf(path, "want a whole number, got %s", shown(s))
 			return
 		}
 		v.SetInt(i)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		i, err := strconv.ParseUint(s, 0, v.Type().Bits())
 		if err != nil {
-			d.Errorf(path, "want a whole number ≥ 0, got %q", s)
+			d.Errorf(path, "want a whole number ≥ 0, got %s", shown(s))
 			return
 		}
 		v.SetUint(i)
 	case reflect.Float32, reflect.Float64:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			d.Errorf(path, "want a number, got %q", s)
+			d.Errorf(path, "want a number, got %s", shown(s))
 			return
 		}
 		v.SetFloat(f)
@@ -518,7 +817,13 @@ func (d *Document) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 		d.mark(p, k)
 		f, ok := byName[k.Value]
 		if !ok {
-			d.Errorf(p, "unknown field %q%s", k.Value, suggest(k.Value, fields))
+			if safeToShow(k.Value) {
+				d.Errorf(p, "unknown field %q%s", k.Value, suggest(k.Value, fields))
+			} else {
+				p = join(path, "…")
+				d.mark(p, k)
+				d.Errorf(p, "unknown field (a name of %d characters, not shown)%s", utf8.RuneCountInString(k.Value), suggest(k.Value, fields))
+			}
 			continue
 		}
 		if seen[k.Value] {

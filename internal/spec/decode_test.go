@@ -185,7 +185,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add("spec: {traffic: {kind: ramp, to: 5, for: 1m}}")
 	f.Add("a: &x [*x]")
 	f.Add("- 1\n- 2")
+	f.Add("m0: &m0 {name: a}\nm1: &m1 {<<: [*m0, *m0]}\nspec: {components: [*m1, *m1], <<: *m1}\n")
+	f.Add("a: &a [x, x]\nb: &b [*a, *a]\nspec: {components: [{name: n, tags: [*b, *b]}]}\n")
 	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 64<<10 { // larger inputs only slow the search; Parse caps files at 4 MiB
+			return
+		}
 		docs, err := spec.Parse("f.yaml", []byte(src))
 		if err != nil {
 			return
@@ -193,6 +198,11 @@ func FuzzDecode(f *testing.F) {
 		for _, d := range docs {
 			var s system
 			d.Decode(&s)
+			// What a document costs is bounded by the file and the alias
+			// limit: a problem needs a node, a node at least a byte.
+			if n := len(d.Problems()); n > 8*(len(src)+spec.MaxAliasNodes) {
+				t.Fatalf("%d problems from %d bytes", n, len(src))
+			}
 			for _, p := range d.Problems() {
 				if p.Msg == "" || p.File != "f.yaml" {
 					t.Fatalf("bad problem %+v", p)

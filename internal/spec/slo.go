@@ -1075,7 +1075,7 @@ func (l *Latency) indicator(d *Document, path string, window time.Duration) slo.
 		}
 	}
 	switch {
-	case l.Threshold <= 0 && hasProblem(d, at("threshold")):
+	case l.Threshold <= 0 && d.HasProblem(at("threshold")):
 	case l.Threshold <= 0:
 		d.Errorf(at("threshold"), "want a positive latency such as 300ms")
 	case l.AllowLongThreshold:

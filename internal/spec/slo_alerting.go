@@ -214,7 +214,7 @@ func (t Tier) model(d *Document, path string, window time.Duration) slo.BurnAler
 	checkLabelKeys(d, at("labels"), t.Labels, true)
 	checkLabelKeys(d, at("annotations"), t.Annotations, false)
 	if t.Long <= 0 {
-		if !hasProblem(d, at("long")) {
+		if !d.HasProblem(at("long")) {
 			d.Errorf(at("long"), "want the long window, such as 1h")
 		}
 		return b
@@ -260,16 +260,6 @@ func (t Tier) model(d *Document, path string, window time.Duration) slo.BurnAler
 		d.Errorf(path, "give consumed (the share of the budget spent within long, such as 2%%) or factor (the burn rate, such as 14.4)")
 	}
 	return b
-}
-
-// hasProblem reports whether a problem was recorded at path.
-func hasProblem(d *Document, path string) bool {
-	for _, p := range d.Problems() {
-		if p.Path == path {
-			return true
-		}
-	}
-	return false
 }
 
 // checkSeverity checks a tier's severity: a label value, not empty.

@@ -137,6 +137,14 @@ type sysCapacity struct {
 	CPUPerRequest time.Duration `yaml:"cpuPerRequest"`
 	IdleCPU       sysQuantity   `yaml:"idleCPU"`
 	Latency       []sysLatency  `yaml:"latency"`
+
+	// AcceptLowerBound takes a profile whose max_rate is only a lower
+	// bound (limited_by generator or inconclusive) as the capacity.
+	AcceptLowerBound bool `yaml:"acceptLowerBound"`
+	// LowerBound marks an inline perReplicaRPS as only a lower bound (as
+	// headroom plan writes a lower-bound profile it rescaled): results say
+	// so.
+	LowerBound bool `yaml:"lowerBound"`
 }
 
 type sysLatency struct {
@@ -383,6 +391,21 @@ var sysName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // DecodeSystem decodes and checks a System document. Every problem comes
 // back at once, positioned (file:line:col: field.path: message).
 func DecodeSystem(d *Document) (*SystemFile, error) {
+	return DecodeSystemWith(d, SystemOptions{})
+}
+
+// SystemOptions are choices about a System file that its reader makes,
+// not the file.
+type SystemOptions struct {
+	// AcceptLowerBound takes every capacity profile whose max_rate is only
+	// a lower bound (limited_by generator or inconclusive) as the
+	// capacity, as acceptLowerBound: true next to each profile would; each
+	// is named in the notes. Without it such a profile is a problem.
+	AcceptLowerBound bool
+}
+
+// DecodeSystemWith is DecodeSystem with options.
+func DecodeSystemWith(d *Document, opt SystemOptions) (*SystemFile, error) {
 	var f sysFile
 	d.Decode(&f)
 	if f.APIVersion != "" && f.APIVersion != HeadroomVersion {
@@ -391,7 +414,7 @@ func DecodeSystem(d *Document) (*SystemFile, error) {
 	if f.Kind != "" && f.Kind != "System" {
 		d.Errorf("kind", "want System, got %q", f.Kind)
 	}
-	b := &sysBuilder{d: d, out: &SystemFile{Name: f.Metadata.Name}}
+	b := &sysBuilder{d: d, out: &SystemFile{Name: f.Metadata.Name}, opt: opt}
 	b.build(&f.Spec)
 	if err := d.Err(); err != nil {
 		return nil, err
@@ -409,6 +432,7 @@ func DecodeSystem(d *Document) (*SystemFile, error) {
 type sysBuilder struct {
 	d   *Document
 	out *SystemFile
+	opt SystemOptions
 	// badMachine is set when spec.nodes.machineType was already reported.
 	badMachine bool
 }
@@ -463,6 +487,9 @@ func (b *sysBuilder) build(s *sysSpec) {
 			continue
 		}
 		b.out.Scenarios = append(b.out.Scenarios, sim.Scenario{Name: sc.Name, Traffic: sc.Traffic.Curve, Duration: sc.Duration})
+		for _, n := range sc.Traffic.Curve.Notes() {
+			b.out.Notes = append(b.out.Notes, fmt.Sprintf("scenario %s: %s", sc.Name, n))
+		}
 	}
 }
 
@@ -559,12 +586,16 @@ func (b *sysBuilder) capacity(at string, c *sysCapacity) sim.Capacity {
 	switch {
 	case c.Profile != "" && (c.PerReplicaRPS != 0 || len(c.Latency) > 0):
 		d.Errorf(at, "give either profile (a file from headroom capacity) or perReplicaRPS and latency, not both")
+	case c.Profile != "" && c.LowerBound:
+		d.Errorf(at+".lowerBound", "goes with an inline perReplicaRPS; a profile says itself whether it is a lower bound")
 	case c.Profile != "":
-		out = b.profile(at+".profile", c.Profile)
+		out = b.profile(at, c.Profile, c.AcceptLowerBound || b.opt.AcceptLowerBound)
+	case c.AcceptLowerBound:
+		d.Errorf(at+".acceptLowerBound", "goes with a profile: it accepts a profile whose max_rate is only a lower bound")
 	case c.PerReplicaRPS <= 0:
 		d.Errorf(at+".perReplicaRPS", "want the requests per second one replica serves within its SLO (or a profile)")
 	default:
-		out.PerReplicaRPS = c.PerReplicaRPS
+		out.PerReplicaRPS, out.LowerBound = c.PerReplicaRPS, c.LowerBound
 	}
 	for i, p := range c.Latency {
 		pat := fmt.Sprintf("%s.latency[%d]", at, i)
@@ -590,9 +621,12 @@ func (b *sysBuilder) capacity(at string, c *sysCapacity) sim.Capacity {
 	return out
 }
 
-// profile reads a capacity profile the file names.
-func (b *sysBuilder) profile(at, name string) sim.Capacity {
+// profile reads a capacity profile the file names. A profile whose
+// max_rate is only a lower bound is refused unless accepted, and then
+// named in the notes.
+func (b *sysBuilder) profile(capAt, name string, acceptLowerBound bool) sim.Capacity {
 	d := b.d
+	at := capAt + ".profile"
 	if d.Load == nil {
 		d.Errorf(at, "cannot read %s here: no file access", name)
 		return sim.Capacity{}
@@ -613,11 +647,28 @@ func (b *sysBuilder) profile(at, name string) sim.Capacity {
 		d.Errorf(at, "capacity profile: %v", oneLine(err))
 		return sim.Capacity{}
 	}
+	if p.IsLowerBound() {
+		why := p.Note
+		if why == "" {
+			why = "the search could not drive the target to its knee"
+		}
+		if !acceptLowerBound {
+			d.Errorf(at, "capacity profile %s is not a measured capacity but a lower bound (limited_by: %s): %s; measure again, or take it as the capacity with acceptLowerBound: true here (or --accept-lower-bound)",
+				name, p.LimitedBy, why)
+			return sim.Capacity{}
+		}
+		if p.MaxRate > 0 {
+			b.out.Notes = append(b.out.Notes, fmt.Sprintf("%s: capacity %s is a lower bound taken as the capacity (limited_by: %s, %.4g req/s per replica): the service may serve more, so results are pessimistic",
+				capAt, name, p.LimitedBy, p.MaxRate))
+		}
+	}
 	if err := p.Validate(); err != nil {
 		d.Errorf(at, "capacity profile %s: %v", name, oneLine(err))
 		return sim.Capacity{}
 	}
-	return sim.CapacityFromProfile(&p)
+	out := sim.CapacityFromProfile(&p)
+	out.LowerBound = p.IsLowerBound()
+	return out
 }
 
 // oneLine joins a multi-line error with "; ".

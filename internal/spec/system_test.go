@@ -95,6 +95,14 @@ func TestParseSystemShop(t *testing.T) {
 	if r := replay.Traffic.Rate(90 * time.Minute); r < 590 || r > 610 {
 		t.Errorf("the replay ×6 at its middle = %v req/s; want 6 × 100", r)
 	}
+	// How the replay's times were read is said, as a note of the file.
+	var said bool
+	for _, n := range f.Notes {
+		said = said || n == "scenario black-friday: evening.csv: times read as seconds: 181 rows over 3h"
+	}
+	if !said {
+		t.Errorf("notes %q; want how black-friday's replay times were read", f.Notes)
+	}
 }
 
 func TestParseSystemAutopilotWithSLOFile(t *testing.T) {
@@ -408,5 +416,30 @@ func TestParseSystemWholeSecondAndNativeLatency(t *testing.T) {
 		if o := f.System.Objectives; o.LatencyThreshold != tc.want || o.LatencyTarget != 0.95 || o.Availability != 0.995 {
 			t.Errorf("%s: objectives %+v; want 95%% within %v and 99.5%%", tc.name, o, tc.want)
 		}
+	}
+}
+
+// An inline capacity marked lowerBound (as headroom plan writes a
+// rescaled lower-bound profile) stays a lower bound, and a profile can't
+// be marked: it says itself.
+func TestParseSystemInlineLowerBound(t *testing.T) {
+	dir := filepath.Join("testdata", "system")
+	src, err := os.ReadFile(filepath.Join(dir, "shop.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := strings.Replace(string(src), "        perReplicaRPS: 80\n", "        perReplicaRPS: 80\n        lowerBound: true\n", 1)
+	f, err := spec.ParseSystem("shop.yaml", []byte(marked), loader(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.System.Components {
+		if c.Name == "money" && !c.Capacity.LowerBound {
+			t.Errorf("money's capacity lost its lower-bound mark: %+v", c.Capacity)
+		}
+	}
+	bad := strings.Replace(string(src), "        profile: app.capacity.json\n", "        profile: app.capacity.json\n        lowerBound: true\n", 1)
+	if _, err := spec.ParseSystem("shop.yaml", []byte(bad), loader(dir)); err == nil || !strings.Contains(err.Error(), "lowerBound: goes with an inline perReplicaRPS") {
+		t.Errorf("a marked profile: %v; want it refused", err)
 	}
 }
