@@ -19,30 +19,36 @@ const module = "github.com/headroom-sre/headroom"
 // together. A package missing from this table fails the test: add it on
 // purpose, in its place.
 var layers = map[string][]string{
-	// Vocabulary and the demo target: import nothing of ours.
-	"traffic": {},
-	"stats":   {},
-	"pricing": {},
+	// How quantities are written for people: imports nothing of ours.
+	"units": {},
+	// Vocabulary and the demo target: nothing of ours but units.
+	"traffic": {"units"},
+	"stats":   {"units"},
+	"pricing": {"units"},
 	"demo":    {},
 	// Measure.
-	"load": {"traffic", "stats"},
+	"load": {"traffic", "stats", "units"},
 	// Model.
-	"slo":      {"stats"},
-	"promrule": {"slo"},
-	"capacity": {"traffic", "stats", "slo"},
+	"slo":      {"stats", "units"},
+	"promrule": {"slo", "units"},
+	"capacity": {"traffic", "stats", "slo", "units"},
 
 	// Model → output, beside promrule: a Grafana dashboard of its series.
-	"dashboard": {"slo", "promrule"},
+	"dashboard": {"slo", "promrule", "units"},
 	// Decide.
-	"sim":       {"traffic", "stats", "slo", "capacity", "pricing"},
-	"plan":      {"traffic", "stats", "slo", "capacity", "pricing", "sim"},
-	"rightsize": {"traffic", "stats", "slo", "capacity", "pricing", "sim"},
+	"sim":       {"traffic", "stats", "slo", "capacity", "pricing", "units"},
+	"plan":      {"traffic", "stats", "slo", "capacity", "pricing", "sim", "units"},
+	"rightsize": {"traffic", "stats", "slo", "capacity", "pricing", "sim", "units"},
 	// Report.
-	"report": {"traffic", "stats", "slo", "promrule", "capacity", "pricing", "sim", "plan", "rightsize"},
+	"report": {"traffic", "stats", "slo", "promrule", "capacity", "pricing", "sim", "plan", "rightsize", "units"},
+	// Use cases: the glue between the shell and the core (files, clocks and
+	// adapters come in through interfaces and configs).
+	"pipeline": {"traffic", "stats", "slo", "promrule", "dashboard", "capacity", "pricing", "sim", "plan", "rightsize", "report", "load", "demo",
+		"internal/spec", "internal/prom", "internal/kube", "units"},
 	// Shell: file formats, adapters, the CLI and main.
-	"internal/spec":     {"traffic", "stats", "slo", "capacity", "pricing", "sim", "plan", "rightsize"},
-	"internal/prom":     {"stats", "slo", "rightsize"},
-	"internal/kube":     {"pricing", "rightsize"},
+	"internal/spec":     {"traffic", "stats", "slo", "capacity", "pricing", "sim", "plan", "rightsize", "units"},
+	"internal/prom":     {"stats", "slo", "rightsize", "units"},
+	"internal/kube":     {"pricing", "rightsize", "units"},
 	"internal/procfs":   {},
 	"internal/testbin":  {},
 	"internal/promtest": {"internal/testbin"},

@@ -68,7 +68,8 @@ done
 wait "$hr" || { echo "soak: headroom failed:" >&2; cat "$work/err" >&2; exit 1; }
 echo
 echo "requests $(jq '.requests' "$work/summary.json"), achieved $(jq '.achieved_rate' "$work/summary.json")/s," \
-	"dropped $(jq '.dropped' "$work/summary.json"), p99 $(jq '.latency.p99 * 1000' "$work/summary.json") ms"
+	"dropped $(jq '.dropped' "$work/summary.json"), p99 $(jq '.latency.p99 * 1000' "$work/summary.json") ms," \
+	"most in flight at once $(jq '.. | .max_inflight_seen? // empty' "$work/summary.json" | head -1)"
 if [ -n "$first" ] && [ -n "$last" ]; then
 	echo "RSS at the end / RSS at 60 s: $(awk -v a="$last" -v b="$first" 'BEGIN { printf "%.2f", a / b }')"
 fi

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/headroom-sre/headroom/stats"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Defaults of a capacity search.
@@ -710,9 +712,9 @@ func (s *searcher) endpoints(st StepResult) {
 func formatObserved(f stats.ThresholdResult) string {
 	switch f.Metric {
 	case "errors", "success", "late":
-		return fmt.Sprintf("%.3g%%", f.Observed*100)
+		return units.Percent(f.Observed)
 	}
-	return (time.Duration(f.Observed * float64(time.Second))).Round(time.Microsecond * 10).String()
+	return units.Seconds(f.Observed)
 }
 
 // finish fills in the profile from the steps.
@@ -790,17 +792,17 @@ func (s *searcher) explain() {
 				at, late = st.Step.Rate, st.Summary.LateRatio
 			}
 		}
-		p.Note = fmt.Sprintf("the load generator fell behind at %.4g/s (%.1f%% of sends late or dropped) before the objectives broke: ", at, 100*late)
+		p.Note = fmt.Sprintf("the load generator fell behind at %s (%s of sends late or dropped) before the objectives broke: ", units.Rate(at), units.Percent(late))
 		if p.MaxRate > 0 {
-			p.Note += fmt.Sprintf("%.4g/s is a lower bound, and the target may serve more", p.MaxRate)
+			p.Note += fmt.Sprintf("%s is a lower bound, and the target may serve more", units.Rate(p.MaxRate))
 		} else {
 			p.Note += "no step held, so the capacity is unknown"
 		}
 	case LimitedByInconclusive:
 		p.LowerBound = true
-		p.Note = fmt.Sprintf("the search ran out of steps (%d) before the objectives broke or the rate cap was reached: %.4g/s is a lower bound", s.cfg.MaxSteps, p.MaxRate)
+		p.Note = fmt.Sprintf("the search ran out of steps (%d) before the objectives broke or the rate cap was reached: %s is a lower bound", s.cfg.MaxSteps, units.Rate(p.MaxRate))
 	case LimitedByMaxRate:
-		p.Note = fmt.Sprintf("the objectives held up to the rate cap of %.4g/s: the target may serve more", s.cfg.MaxRate)
+		p.Note = fmt.Sprintf("the objectives held up to the rate cap of %s: the target may serve more", units.Rate(s.cfg.MaxRate))
 	}
 }
 

@@ -248,9 +248,6 @@ func selector(s slo.SLO, extra []string) string {
 	return "{" + strings.Join(append(parts, extra...), ",") + "}"
 }
 
-// number writes f for PromQL in plain decimals.
-func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
 // sliDecimals is how many decimals a percentage needs to tell the SLI from
 // the target: one more than the target has (99.9% → 2, 99.95% → 3).
 func sliDecimals(target float64) int {

@@ -196,13 +196,13 @@ func (v view) burnRates() panel {
 			continue // tiers sharing a long window share its line
 		}
 		longs = append(longs, long)
-		targets = append(targets, query(refID(len(targets)), fmt.Sprintf("%s / %s", v.errorRatio(long), number(v.s.ErrorBudget())), v.legend+"over "+long))
+		targets = append(targets, query(refID(len(targets)), fmt.Sprintf("%s / %s", v.errorRatio(long), slo.PromNumber(v.s.ErrorBudget())), v.legend+"over "+long))
 	}
 	var overrides []override
 	for _, t := range tiers {
 		id := refID(len(targets))
-		legend := fmt.Sprintf("%s above %sx (%s and %s)", t.Severity, number(t.factor), slo.PromDuration(t.Long), slo.PromDuration(t.Short))
-		targets = append(targets, query(id, fmt.Sprintf("vector(%s)", number(t.factor)), legend))
+		legend := fmt.Sprintf("%s above %sx (%s and %s)", t.Severity, slo.PromNumber(t.factor), slo.PromDuration(t.Long), slo.PromDuration(t.Short))
+		targets = append(targets, query(id, fmt.Sprintf("vector(%s)", slo.PromNumber(t.factor)), legend))
 		overrides = append(overrides, dashed(id, severityColor(t.Severity)))
 	}
 	p := timeSeries("Burn rate", desc, fieldDefaults{Unit: unitNone, Decimals: ptr(2), Min: ptr(0.0)}, targets...)

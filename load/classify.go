@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"syscall"
 
 	"github.com/headroom-sre/headroom/stats"
 )
@@ -38,10 +37,9 @@ func Classify(err error) string {
 		return stats.ErrTLS
 	case isTimeout(err):
 		return stats.ErrTimeout
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isAny(err, refusedErrnos):
 		return stats.ErrRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case isAny(err, resetErrnos), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return stats.ErrReset
 	}
 	return stats.ErrOther
@@ -61,6 +59,16 @@ func isTimeout(err error) bool {
 // rather than the target's: it ran out of file descriptors or of local
 // ports (or of socket buffers) before the request could be sent.
 func generatorFailure(err error) bool {
-	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
-		errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.ENOBUFS)
+	return isAny(err, generatorErrnos)
+}
+
+// isAny reports whether err is any of targets (errors.Is). The system's
+// error numbers for each class are in errno_*.go.
+func isAny(err error, targets []error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/headroom-sre/headroom/stats"
@@ -798,23 +797,4 @@ func (p *picker) next() int {
 	}
 	p.cur[best] -= p.total
 	return best
-}
-
-// cpuTime is the process's CPU time so far, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// fileLimit is the process's open-file limit (RLIMIT_NOFILE), 0 when
-// unknown.
-func fileLimit() int64 {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur > math.MaxInt64 {
-		return 0
-	}
-	return int64(rl.Cur)
 }

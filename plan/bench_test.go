@@ -39,3 +39,21 @@ func BenchmarkPlanNoPareto(b *testing.B) {
 	b.ReportMetric(float64(res.Search.Simulations), "simulations/op")
 	b.ReportMetric(float64(res.Search.SteadyRuns), "steady-runs/op")
 }
+
+// BenchmarkPlanAsSurprise is the recommendation with every event a
+// surprise: no pre-scaling, so floors held all month must carry the
+// events, far more candidates fail, and their runs stop at the first
+// breach. It is the second search Options.PriceSurprise adds.
+func BenchmarkPlanAsSurprise(b *testing.B) {
+	p := shopProblem(b)
+	var res *Result
+	for b.Loop() {
+		var err error
+		if res, err = Plan(context.Background(), p, Options{NoPareto: true, AsSurprise: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Search.Candidates), "candidates/op")
+	b.ReportMetric(float64(res.Search.Simulations), "simulations/op")
+	b.ReportMetric(float64(res.Search.SteadyRuns), "steady-runs/op")
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // config is the public form of a candidate.
@@ -45,6 +46,9 @@ func (sp *space) config(c *cand, v *variant) Config {
 	return out
 }
 
+// everyAnnounced names the scenarios today's pre-scaling applies to.
+const everyAnnounced = "(every announced scenario)"
+
 // todayConfig is today's configuration in the public form.
 func (sp *space) todayConfig() Config {
 	var out Config
@@ -63,7 +67,7 @@ func (sp *space) todayConfig() Config {
 			cc.Replicas = max(comp.Replicas, 1)
 		}
 		for j, p := range comp.Prescale {
-			step := PrescaleStep{Scenario: "(every scenario)", Replicas: p.MinReplicas, Start: p.At, StartS: p.At.Seconds(), End: -1, EndS: -1}
+			step := PrescaleStep{Scenario: everyAnnounced, Replicas: p.MinReplicas, Start: p.At, StartS: p.At.Seconds(), End: -1, EndS: -1}
 			if j+1 < len(comp.Prescale) {
 				step.End, step.EndS = comp.Prescale[j+1].At, comp.Prescale[j+1].At.Seconds()
 			}
@@ -125,7 +129,7 @@ func (t Target) String() string {
 	case t.Type == "Utilization":
 		return fmt.Sprintf("CPU %g%%", t.Value)
 	case t.Source == "Resource":
-		return fmt.Sprintf("CPU %s per pod", fmtCores(t.Value))
+		return fmt.Sprintf("CPU %s per pod", units.CPU(t.Value))
 	case t.Type == "AverageValue":
 		return fmt.Sprintf("%s %s per pod", strconv.FormatFloat(t.Value, 'g', 4, 64), t.Metric)
 	}
@@ -142,7 +146,7 @@ func changes(from, to *Config) []Change {
 	}
 	for i := range to.Components {
 		a, b := &from.Components[i], &to.Components[i]
-		add(b.Name, "cpu request", fmtCores(a.CPURequest), fmtCores(b.CPURequest))
+		add(b.Name, "cpu request", units.CPU(a.CPURequest), units.CPU(b.CPURequest))
 		add(b.Name, "cpu limit", fmtCoresOrNone(a.CPULimit), fmtCoresOrNone(b.CPULimit))
 		add(b.Name, "memory request", fmtBytes(a.MemoryRequest), fmtBytes(b.MemoryRequest))
 		add(b.Name, "memory limit", fmtBytesOrNone(a.MemoryLimit), fmtBytesOrNone(b.MemoryLimit))
@@ -166,11 +170,11 @@ func prescaleString(steps []PrescaleStep) string {
 	}
 	var parts []string
 	for _, p := range steps {
-		if p.Scenario == "(every scenario)" {
-			parts = append(parts, fmt.Sprintf("%d replicas from T+%s", p.Replicas, fmtDuration(p.Start)))
+		if p.Scenario == everyAnnounced {
+			parts = append(parts, fmt.Sprintf("%d replicas from T+%s", p.Replicas, units.Duration(p.Start)))
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%d replicas %s before %s", p.Replicas, fmtDuration(p.Lead), p.Scenario))
+		parts = append(parts, fmt.Sprintf("%d replicas %s before %s", p.Replicas, units.Duration(p.Lead), p.Scenario))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -184,23 +188,14 @@ func (b Buffer) String() string {
 	if b.Count == 1 {
 		s = ""
 	}
-	return fmt.Sprintf("%d placeholder pod%s of %s CPU, %s", b.Count, s, fmtCores(b.CPU), fmtBytes(b.Memory))
-}
-
-// fmtCores writes cores as Kubernetes does: 500m, 2, 1.5.
-func fmtCores(c float64) string {
-	m := math.Round(c * 1000)
-	if math.Mod(m, 1000) == 0 {
-		return strconv.FormatFloat(m/1000, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(m, 'f', 0, 64) + "m"
+	return fmt.Sprintf("%d placeholder pod%s of %s CPU, %s", b.Count, s, units.CPU(b.CPU), fmtBytes(b.Memory))
 }
 
 func fmtCoresOrNone(c float64) string {
 	if c == 0 {
 		return "none"
 	}
-	return fmtCores(c)
+	return units.CPU(c)
 }
 
 // fmtBytes writes bytes as a Kubernetes quantity: 512Mi, 1Gi, 1536Mi.

@@ -9,8 +9,8 @@
 // today's request, never below the lowest measured load), the HPA's
 // target, its minReplicas and maxReplicas (or the replica count without an
 // HPA), its scale-up behavior (today's, or [FastScaleUp]), and a pre-scale
-// floor before each known event, raised a lead time ahead (start-up, node
-// provisioning and a minute). For the system: spare node capacity held by
+// floor before each announced event, raised a lead time ahead (start-up,
+// node provisioning and a minute). For the system: spare node capacity held by
 // placeholder pods. Memory requests are kept (nothing measured says how
 // low they may go). On Autopilot, candidates follow the request rules of
 // the system's nodes (sim's Nodes.AutopilotRules, from package pricing):
@@ -21,6 +21,35 @@
 // placeholder pods are the largest component's pod as Autopilot bills it.
 // Every candidate is judged by simulating it with package sim, which
 // bills it.
+//
+// # Announced events and surprises
+//
+// Each scenario says whether its event is announced or a surprise
+// (sim.Scenario's Event; in the System file, event: announced or event:
+// surprise on each of spec.scenarios). An announced event's date and time
+// are known ahead, so the plan may raise a pre-scale floor before it; a
+// surprise gets none, and only what runs all month absorbs it:
+// minReplicas, maxReplicas, the HPA's target and behavior, the requests
+// and the spare node capacity. A scenario that does not say is announced
+// (sim.DefaultEventNotice, what every plan assumed before scenarios could
+// say). [Scenario.Unannounced] and [Options.AsSurprise] plan an event as a
+// surprise whatever it says.
+//
+// Nothing is assumed silently: every output says which it planned for.
+// [Result.Assumption], each [ScenarioOutcome] (Event, Assumption) and the
+// Pareto tables read "assuming you know the date" or "for a surprise"; the
+// System file [SystemFile] writes gives every planned scenario its event,
+// with that comment; the pre-scaling manifests say they assume the dates,
+// and the HPAs name the surprises they are sized for.
+//
+// Knowing the date is what makes safety cheap: the floor rises for the
+// event only, so an extra nine or a bigger spike costs a few minutes of
+// pods and the Pareto tables of an announced plan are nearly flat. For a
+// surprise the floor stays all month, and each nine and each spike
+// multiple has a real price. [Options.PriceSurprise] plans the problem a
+// second time with every event a surprise ([Result.Surprise],
+// [Result.SurpriseExtra]) so a reader sees both: the price of not knowing,
+// and the surprise's own tables.
 //
 // # Monthly cost
 //
@@ -58,7 +87,8 @@
 // [Plan] returns today's and the recommended configuration with their
 // costs and verdicts, what changes, why (the cheaper step of each binding
 // setting and what breaks then: start-up time, node provisioning, max
-// replicas, a downstream component, capacity), and the Pareto tables.
+// replicas, a downstream component, capacity), the Pareto tables, what it
+// assumed about each event's date and, when asked, the surprise plan.
 // [Manifests] writes the recommendation as Kubernetes objects (HPAs,
 // Deployment resource patches, KEDA ScaledObjects or CronJobs for the
 // pre-scaling, placeholder pods) and [SystemFile] as a System file.

@@ -46,7 +46,34 @@ func newEvaluator(sp *space, opt Options) *evaluator {
 // run simulates scenario s of variant v for candidate c (s < 0: the
 // steady state).
 func (ev *evaluator) run(ctx context.Context, c *cand, v *variant, s int) (*sim.Result, error) {
+	return ev.runAs(ctx, c, v, s, false)
+}
+
+// verdict tells whether c meets the SLO in scenario s of variant v: from
+// the whole run when there is one, else from a run that stops at the
+// first breach (most candidates a search tries fail, and the rest of
+// their run would not change that). A run that does not breach is whole,
+// and serves later askers of the whole run too.
+func (ev *evaluator) verdict(ctx context.Context, c *cand, v *variant, s int) (bool, error) {
+	ev.mu.Lock()
+	_, whole := ev.memo[ev.sp.key(c, v, s)]
+	ev.mu.Unlock()
+	r, err := ev.runAs(ctx, c, v, s, !whole)
+	if err != nil {
+		return false, err
+	}
+	return r.SLOMet, nil
+}
+
+// stoppedKey marks the memo entries of runs stopped at the first breach.
+const stoppedKey = "\x00stop"
+
+// runAs is run, or with stop, a run that may stop at the first breach.
+func (ev *evaluator) runAs(ctx context.Context, c *cand, v *variant, s int, stop bool) (*sim.Result, error) {
 	key := ev.sp.key(c, v, s)
+	if stop {
+		key += stoppedKey
+	}
 	ev.mu.Lock()
 	e, ok := ev.memo[key]
 	if !ok {
@@ -73,25 +100,37 @@ func (ev *evaluator) run(ctx context.Context, c *cand, v *variant, s int) (*sim.
 	} else {
 		ev.sims.Add(1)
 	}
-	e.res, e.err = ev.simulate(ctx, sys, sc)
+	e.res, e.err = ev.simulateAs(ctx, sys, sc, stop && s >= 0)
 	if e.err != nil && ctx.Err() == nil {
 		e.err = fmt.Errorf("simulate %s: %w", sc.Name, e.err)
 	}
-	if e.err != nil {
+	ev.mu.Lock()
+	switch {
+	case e.err != nil:
 		// Do not cache a cancellation.
-		ev.mu.Lock()
 		delete(ev.memo, key)
-		ev.mu.Unlock()
+	case stop && !e.res.Stopped:
+		// It ran to the end: it is the whole run.
+		if whole := ev.sp.key(c, v, s); ev.memo[whole] == nil {
+			done := make(chan struct{})
+			close(done)
+			ev.memo[whole] = &entry{done: done, res: e.res}
+		}
 	}
+	ev.mu.Unlock()
 	return e.res, e.err
 }
 
 func (ev *evaluator) simulate(ctx context.Context, sys sim.System, sc sim.Scenario) (*sim.Result, error) {
+	return ev.simulateAs(ctx, sys, sc, false)
+}
+
+func (ev *evaluator) simulateAs(ctx context.Context, sys sim.System, sc sim.Scenario, stop bool) (*sim.Result, error) {
 	m, err := sim.Compile(sys)
 	if err != nil {
 		return nil, err
 	}
-	return m.Run(ctx, sc, sim.Options{Resolution: ev.sp.res})
+	return m.Run(ctx, sc, sim.Options{Resolution: ev.sp.res, StopAtBreach: stop})
 }
 
 // note counts a full configuration as evaluated, once.
@@ -114,11 +153,11 @@ func (ev *evaluator) feasible(ctx context.Context, c *cand, v *variant, scen []i
 		scen = ev.sp.checkOrder
 	}
 	for _, s := range scen {
-		r, err := ev.run(ctx, c, v, s)
+		ok, err := ev.verdict(ctx, c, v, s)
 		if err != nil {
 			return false, s, err
 		}
-		if !r.SLOMet {
+		if !ok {
 			return false, s, nil
 		}
 	}
@@ -193,6 +232,7 @@ func (ev *evaluator) evaluation(ctx context.Context, v *variant, c *cand) (*Eval
 func outcomeOf(r *sim.Result, steadyHourly float64, s *scenInfo) ScenarioOutcome {
 	return ScenarioOutcome{Name: s.Name, SLOMet: r.SLOMet, BudgetBurned: r.BudgetBurned, Cost: r.Cost.Scenario,
 		EventCost: round4(eventCost(r, steadyHourly, s.dur)), PerMonth: s.perMonth,
+		Event: s.Event.String(), Assumption: s.Event.Assumption(),
 		Bottleneck: r.Bottleneck, BottleneckReason: r.BottleneckReason}
 }
 
@@ -224,7 +264,7 @@ func (ev *evaluator) current(ctx context.Context) (*Evaluation, error) {
 		}
 		r := results[s]
 		o := outcomeOf(r, h, &sp.scen[s])
-		o.Prescaled = len(e.Config.Components) > 0 && hasPrescale(sp.base)
+		o.Prescaled = sp.scen[s].announced && hasPrescale(sp.base)
 		total += o.PerMonth * eventCost(r, h, sp.scen[s].dur)
 		e.Scenarios = append(e.Scenarios, o)
 		e.SLOMet = e.SLOMet && r.SLOMet

@@ -13,8 +13,9 @@ import (
 
 // An API on Autopilot whose pods take two minutes to start meets a TV
 // spike twenty times its evening traffic. Today it runs four replicas at
-// a 50% CPU target and cannot keep up; the plan runs it leaner and raises
-// its floor just before the broadcast.
+// a 50% CPU target and cannot keep up. The broadcast is announced, so the
+// plan runs it leaner and raises its floor just before; had nobody known
+// the date, only a higher floor all month would do (Result.Surprise).
 func ExamplePlan() {
 	catalog := pricing.GCP() // Autopilot's list prices in us-central1
 	rate, err := catalog.Autopilot("us-central1", pricing.GeneralPurpose)
@@ -39,21 +40,29 @@ func ExamplePlan() {
 	tv, _ := traffic.Parse("spike:base=150,multiple=20,at=20m,rise=1m,hold=15m,decay=5m", nil)
 	res, err := plan.Plan(context.Background(), plan.Problem{
 		System:    system,
-		Scenarios: []plan.Scenario{{Scenario: sim.Scenario{Name: "broadcast", Traffic: tv, Duration: time.Hour}}},
-	}, plan.Options{NoPareto: true})
+		Scenarios: []plan.Scenario{{Scenario: sim.Scenario{Name: "broadcast", Traffic: tv, Duration: time.Hour, Event: sim.EventAnnounced}}},
+	}, plan.Options{NoPareto: true, PriceSurprise: true})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Printf("today: %.2f %s a month, SLO met %v\n", res.Current.MonthlyCost, res.Currency, res.Current.SLOMet)
-	fmt.Printf("plan:  %.2f %s a month, SLO met %v\n", res.Recommended.MonthlyCost, res.Currency, res.Recommended.SLOMet)
+	fmt.Printf("plan:  %.2f %s a month, SLO met %v, %s\n", res.Recommended.MonthlyCost, res.Currency, res.Recommended.SLOMet, res.Assumption)
 	for _, c := range res.Changes {
 		fmt.Printf("  %s %s: %s → %s\n", c.Component, c.Setting, c.From, c.To)
 	}
+	if s := res.Surprise; s != nil && s.Recommended != nil {
+		fmt.Printf("plan:  %.2f %s a month, %s (+%.2f)\n", s.Recommended.MonthlyCost, s.Currency, s.Assumption, res.SurpriseExtra)
+		for _, c := range s.Changes {
+			fmt.Printf("  %s %s: %s → %s\n", c.Component, c.Setting, c.From, c.To)
+		}
+	}
 	// Output:
 	// today: 217.69 USD a month, SLO met false
-	// plan:  145.61 USD a month, SLO met true
+	// plan:  145.61 USD a month, SLO met true, assuming you know the date
 	//   api minReplicas: 4 → 2
 	//   api target: CPU 50% → CPU 70%
 	//   api pre-scale: none → 14 replicas 5m before broadcast
+	// plan:  542.30 USD a month, for a surprise (+396.69)
+	//   api minReplicas: 4 → 13
 }

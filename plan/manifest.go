@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // PrescaleKind is how the pre-scaling before events is applied.
@@ -95,6 +96,11 @@ func Manifests(rec *Evaluation, opt ManifestOptions) ([]Manifest, error) {
 		opt.KubectlImage = DefaultKubectlImage
 	}
 	w := &writer{opt: opt}
+	for _, o := range rec.Scenarios {
+		if o.Event == sim.EventSurprise.String() {
+			w.surprises = append(w.surprises, o.Name)
+		}
+	}
 	var out []Manifest
 	for i := range rec.Config.Components {
 		cc := &rec.Config.Components[i]
@@ -154,8 +160,19 @@ func cpuOnly(h *sim.HPA) bool {
 }
 
 type writer struct {
-	opt    ManifestOptions
-	events []string // scenarios with an event, in order of first appearance
+	opt       ManifestOptions
+	events    []string // scenarios with an event, in order of first appearance
+	surprises []string // scenarios planned as surprises
+}
+
+// surpriseNote says which scenarios the autoscaling is sized for without
+// pre-scaling, or "" when none.
+func (w *writer) surpriseNote() string {
+	if len(w.surprises) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\nSized %s: %s (no pre-scaling: minReplicas, the target and the behavior absorb it).",
+		sim.ForASurprise, strings.Join(w.surprises, ", "))
 }
 
 // scenarioIndex numbers the scenarios pre-scaled for, to give each
@@ -209,7 +226,7 @@ func (w *writer) manifest(file, comp, head string, docs ...*yaml.Node) (Manifest
 // hpa is the component's autoscaling/v2 HorizontalPodAutoscaler.
 func (w *writer) hpa(cc *ComponentConfig, src *yaml.Node) (Manifest, error) {
 	doc := mapping("apiVersion", "autoscaling/v2", "kind", "HorizontalPodAutoscaler", "metadata", w.meta(cc.Name), "spec", w.hpaSpec(cc, src))
-	return w.manifest(cc.Name+".hpa.yaml", cc.Name, fmt.Sprintf("headroom plan: %s's autoscaler (kubectl apply -f %s.hpa.yaml)", cc.Name, cc.Name), doc)
+	return w.manifest(cc.Name+".hpa.yaml", cc.Name, fmt.Sprintf("headroom plan: %s's autoscaler (kubectl apply -f %s.hpa.yaml)%s", cc.Name, cc.Name, w.surpriseNote()), doc)
 }
 
 func (w *writer) hpaSpec(cc *ComponentConfig, src *yaml.Node) *yaml.Node {
@@ -348,10 +365,10 @@ func rulesNode(r *sim.ScalingRules) *yaml.Node {
 // patch is a strategic-merge patch of the Deployment's resources (and
 // replicas, without an HPA).
 func (w *writer) patch(cc *ComponentConfig) (Manifest, error) {
-	requests := mapping("cpu", fmtCores(cc.CPURequest), "memory", fmtBytes(cc.MemoryRequest))
+	requests := mapping("cpu", units.CPU(cc.CPURequest), "memory", fmtBytes(cc.MemoryRequest))
 	limits := mapping()
 	if cc.CPULimit > 0 {
-		set(limits, "cpu", str(fmtCores(cc.CPULimit)))
+		set(limits, "cpu", str(units.CPU(cc.CPULimit)))
 	}
 	if cc.MemoryLimit > 0 {
 		set(limits, "memory", str(fmtBytes(cc.MemoryLimit)))
@@ -410,7 +427,7 @@ func cron(t time.Time, given bool) string {
 func (w *writer) scheduleNote(ws []wallWindow) string {
 	var lines []string
 	for _, x := range ws {
-		when := fmt.Sprintf("a placeholder: the event at 20:00 on the %s of every month; set --event-at %s=TIME", ordinal(x.event.Day()), x.scenario)
+		when := fmt.Sprintf("a placeholder: the event at 20:00 on the %s of every month, until scenario %s is given its start time", ordinal(x.event.Day()), x.scenario)
 		if x.given {
 			when = "for the event at " + x.event.Format(time.RFC3339) + "; the schedule repeats yearly"
 		}
@@ -464,8 +481,9 @@ func (w *writer) scaledObject(cc *ComponentConfig, src *yaml.Node) (Manifest, er
 		"advanced", mapping("horizontalPodAutoscalerConfig", adv), "triggers", seq(triggers...))
 	doc := mapping("apiVersion", "keda.sh/v1alpha1", "kind", "ScaledObject",
 		"metadata", w.meta(cc.Name, "annotations", mapping("scaledobject.keda.sh/transfer-hpa-ownership", quoted("true"))), "spec", spec)
-	head := fmt.Sprintf("headroom plan: %s's autoscaling with pre-scaling before events, for KEDA. It takes over\n"+
-		"the HPA %s (apply it instead of %s.hpa.yaml).\n%s", cc.Name, cc.Name, cc.Name, w.scheduleNote(ws))
+	head := fmt.Sprintf("headroom plan: %s's autoscaling with pre-scaling before events, for KEDA,\n"+
+		"%s of each. It takes over the HPA %s (apply it instead of %s.hpa.yaml).%s\n%s",
+		cc.Name, sim.AssumingTheDate, cc.Name, cc.Name, w.surpriseNote(), w.scheduleNote(ws))
 	return w.manifest(cc.Name+".prescale.yaml", cc.Name, head, doc)
 }
 
@@ -500,7 +518,8 @@ func (w *writer) cronJobs(cc *ComponentConfig) (Manifest, error) {
 			docs = append(docs, w.cronJob(name, sa, cron(step.at, x.given), w.command(cc, step.replicas)))
 		}
 	}
-	head := fmt.Sprintf("headroom plan: %s's pre-scaling before events, as CronJobs that set its floor.\n%s", cc.Name, w.scheduleNote(ws))
+	head := fmt.Sprintf("headroom plan: %s's pre-scaling before events, as CronJobs that set its floor,\n%s of each.\n%s",
+		cc.Name, sim.AssumingTheDate, w.scheduleNote(ws))
 	return w.manifest(cc.Name+".prescale.yaml", cc.Name, head, docs...)
 }
 
@@ -541,7 +560,7 @@ func (w *writer) placeholders(b Buffer) (Manifest, error) {
 		"value", -10, "globalDefault", false, "preemptionPolicy", "Never",
 		"description", "Placeholder pods holding spare node capacity; any workload preempts them.")
 	labels := mapping("app.kubernetes.io/name", name)
-	res := mapping("requests", mapping("cpu", fmtCores(b.CPU), "memory", fmtBytes(b.Memory)))
+	res := mapping("requests", mapping("cpu", units.CPU(b.CPU), "memory", fmtBytes(b.Memory)))
 	pod := mapping("priorityClassName", name, "terminationGracePeriodSeconds", 0,
 		"containers", seq(mapping("name", "pause", "image", "registry.k8s.io/pause:3.10", "resources", res)))
 	dep := mapping("apiVersion", "apps/v1", "kind", "Deployment", "metadata", w.meta(name),

@@ -142,6 +142,14 @@ func TestManifestsValidateAgainstTheKubernetesTypes(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := decodeManifests(t, ms)
+			for _, m := range ms {
+				if strings.HasSuffix(m.File, ".hpa.yaml") && !strings.Contains(m.YAML, "# Sized for a surprise: step (no pre-scaling: minReplicas") {
+					t.Errorf("%s does not say it is sized for the surprise step:\n%s", m.File, m.YAML)
+				}
+				if strings.HasSuffix(m.File, ".prescale.yaml") && !strings.Contains(m.YAML, "assuming you know the date of each") {
+					t.Errorf("%s does not say it assumes the dates are known:\n%s", m.File, m.YAML)
+				}
+			}
 			for _, cc := range rec.Config.Components {
 				dep := d.deployments[cc.Name]
 				if dep == nil {
@@ -327,6 +335,33 @@ func TestTheSystemFileKeepsTheSourceAndChangesThePlan(t *testing.T) {
 			t.Errorf("%s: replicas kept; want the HPA's steady state", cc.Name)
 		}
 	}
+	// Each planned scenario says what the plan assumed, so the file
+	// simulates as planned: step is a surprise, the others announced.
+	scens := child(child(back.Content[0], "spec"), "scenarios")
+	for _, o := range res.Recommended.Scenarios {
+		var ev *yaml.Node
+		for _, sc := range scens.Content {
+			if child(sc, "name").Value == o.Name {
+				ev = child(sc, "event")
+			}
+		}
+		if o.Name == "evening" {
+			if ev != nil {
+				t.Errorf("evening is not in the file, yet has an event %q", ev.Value)
+			}
+			continue
+		}
+		want := map[bool]string{true: "surprise", false: "announced"}[o.Name == "step"]
+		if ev == nil || ev.Value != want || o.Event != want {
+			t.Errorf("%s: event %v in the file, %q in the plan; want %q", o.Name, ev, o.Event, want)
+		}
+	}
+	for _, want := range []string{"event: surprise # planned for a surprise: no pre-scaling before it",
+		"event: announced # planned assuming you know the date"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the System file lacks %q:\n%s", want, text)
+		}
+	}
 	if _, err := SystemFile(nil, res.Recommended, nil); err == nil {
 		t.Error("SystemFile(nil) succeeded; want an error")
 	}
@@ -397,5 +432,47 @@ func TestInlineCapacityKeepsTheLowerBound(t *testing.T) {
 		case !lower && got != nil:
 			t.Errorf("a measured capacity written with lowerBound %s", got.Value)
 		}
+	}
+}
+
+// The System file gives each planned scenario its event as planned, in
+// block and flow style alike, and leaves the others alone.
+func TestPatchEventsWritesWhatThePlanAssumed(t *testing.T) {
+	rec := &Evaluation{Scenarios: []ScenarioOutcome{
+		{Name: "tv", Event: "announced", Assumption: sim.AssumingTheDate, Prescaled: true},
+		{Name: "step", Event: "surprise", Assumption: sim.ForASurprise},
+	}}
+	cases := []struct {
+		name, src string
+		want      []string
+	}{
+		{"block", "scenarios:\n  - name: tv\n    traffic: x\n  - name: step\n    traffic: y\n    event: announced\n  - name: other\n    traffic: z\n",
+			[]string{"event: announced # planned assuming you know the date: pre-scaled before it", "event: surprise # planned for a surprise: no pre-scaling before it"}},
+		{"flow", "scenarios:\n  - {name: tv, traffic: x}\n  - {name: step, traffic: y}\n  - {name: other, traffic: z}\n",
+			[]string{"{name: tv, traffic: x, event: announced} # planned assuming you know the date", "{name: step, traffic: y, event: surprise} # planned for a surprise"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.src), &doc); err != nil {
+				t.Fatal(err)
+			}
+			spec := doc.Content[0]
+			patchEvents(spec, rec)
+			out, err := encode(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("the scenarios lack %q:\n%s", w, out)
+				}
+			}
+			for _, sc := range child(spec, "scenarios").Content {
+				if child(sc, "name").Value == "other" && child(sc, "event") != nil {
+					t.Errorf("a scenario not planned got an event:\n%s", out)
+				}
+			}
+		})
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // multipleStep is the precision of the largest multiple survived.
@@ -111,7 +111,7 @@ func (pl *planner) explore(ctx context.Context, res *Result, p *pool) error {
 		if !(t > 0 && t < 1) {
 			continue
 		}
-		pl.phase = "pareto " + fmtTarget(t)
+		pl.phase = "pareto " + units.Percent(t)
 		v, _ := sp.targetVariant(t)
 		if _, err := pl.explore1(ctx, v, 1, p); err != nil {
 			return err
@@ -277,13 +277,6 @@ func frontier(pts []SpikePoint) []SpikePoint {
 		}
 	}
 	return out
-}
-
-// fmtTarget writes an SLO target as a percentage: 99.9%, 99.95%.
-func fmtTarget(t float64) string {
-	s := strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', 4, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + "%"
 }
 
 // secs converts seconds to a Duration.

@@ -25,14 +25,24 @@ type Problem struct {
 }
 
 // Scenario is one traffic pattern and how often it happens.
+//
+// Its Event (sim.EventNotice) says whether the plan may pre-scale for it:
+// an announced event (its date and time known ahead) may get a pre-scale
+// floor raised a lead time before it; a surprise may not, so minReplicas,
+// maxReplicas, the HPA's target and behavior, the requests and the spare
+// node capacity alone must absorb it. A scenario that does not say is
+// announced ([sim.DefaultEventNotice]), as before scenarios could say;
+// every output then says "assuming you know the date", and
+// [Options.PriceSurprise] prices not knowing it.
 type Scenario struct {
 	sim.Scenario
 	// PerMonth is how many times a month the event happens; 0 means
 	// [DefaultPerMonth]. The monthly cost counts the event's own cost this
 	// many times.
 	PerMonth float64
-	// Unannounced marks traffic that arrives without warning: the plan
-	// may not pre-scale for it, so the autoscaler alone must cope.
+	// Unannounced plans the scenario as a surprise whatever its Event
+	// says: the plan may not pre-scale for it, so the autoscaler alone
+	// must cope.
 	Unannounced bool
 }
 
@@ -82,6 +92,16 @@ type Options struct {
 	Targets []float64
 	// NoPareto skips the Pareto table (several more searches).
 	NoPareto bool
+	// AsSurprise plans every scenario as a surprise, whatever its Event
+	// says: no pre-scaling anywhere.
+	AsSurprise bool
+	// PriceSurprise, when some scenario is announced, plans the problem a
+	// second time with every event a surprise, into [Result.Surprise]: the
+	// price of not knowing the dates, and Pareto tables where every nine
+	// and every bigger spike is paid for all month. It takes more than
+	// twice as long: a surprise holds higher floors, which take more
+	// simulations to settle.
+	PriceSurprise bool
 	// Workers is how many simulations run at once; 0 means GOMAXPROCS.
 	// The result does not depend on it.
 	Workers int
@@ -148,6 +168,20 @@ type Result struct {
 	Search Stats `json:"search"`
 	// Notes are assumptions the plan made.
 	Notes []string `json:"notes,omitempty"`
+	// Assumption says what the plan assumes about the events' dates:
+	// "assuming you know the date" when every scenario is announced, "for
+	// a surprise" when none is, else both, naming the scenarios
+	// ("assuming you know the date of tv-spike; for a surprise: step").
+	Assumption string `json:"assumption"`
+	// Surprise is the same problem planned with every event a surprise
+	// (no pre-scaling anywhere): what the configuration must be, and
+	// cost, when nobody knows the dates. It is set when some scenario is
+	// announced and [Options.PriceSurprise] asks; its own Surprise is nil.
+	Surprise *Result `json:"surprise,omitempty"`
+	// SurpriseExtra is Surprise's recommended monthly cost minus this
+	// plan's: the price of not knowing the dates (0 unless both have a
+	// recommendation).
+	SurpriseExtra float64 `json:"surprise_extra,omitempty"`
 }
 
 // Evaluation is one configuration with its cost and verdicts.
@@ -174,7 +208,9 @@ type Evaluation struct {
 }
 
 // ScenarioSystem returns the system to simulate the i-th scenario with:
-// System with the pre-scaling planned before that scenario's event.
+// System with the pre-scaling planned before that scenario's event. Run
+// the scenario with the Event its outcome says it was planned for: a
+// surprise gets no pre-scaling, whatever the system holds.
 func (e *Evaluation) ScenarioSystem(i int) sim.System {
 	sys := e.System.Clone()
 	for c := range e.Config.Components {
@@ -202,6 +238,12 @@ type ScenarioOutcome struct {
 	PerMonth float64 `json:"per_month"`
 	// Prescaled tells whether the configuration pre-scales before it.
 	Prescaled bool `json:"prescaled"`
+	// Event is "announced" (the plan may pre-scale before it) or
+	// "surprise" (it may not), as planned.
+	Event string `json:"event"`
+	// Assumption says it for a reader: "assuming you know the date" or
+	// "for a surprise".
+	Assumption string `json:"assumption"`
 	// Bottleneck and BottleneckReason are the simulator's.
 	Bottleneck       string `json:"bottleneck"`
 	BottleneckReason string `json:"bottleneck_reason"`
@@ -335,6 +377,9 @@ type Pareto struct {
 	SLO []SLOPoint `json:"slo"`
 	// Notes say what was skipped.
 	Notes []string `json:"notes,omitempty"`
+	// Assumption is the plan's (see [Result.Assumption]): the tables read
+	// "assuming you know the date" or "for a surprise".
+	Assumption string `json:"assumption,omitempty"`
 }
 
 // SpikePoint is one configuration of the spike frontier.
@@ -427,6 +472,26 @@ func Plan(ctx context.Context, p Problem, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res.Search.Elapsed = math.Round(time.Since(start).Seconds()*1000) / 1000
+	if sp.announced() && !opt.AsSurprise && opt.PriceSurprise {
+		// The price of not knowing the dates: the same problem, every
+		// event a surprise.
+		so := opt
+		so.AsSurprise, so.PriceSurprise = true, false
+		if opt.Progress != nil {
+			so.Progress = func(pr Progress) {
+				pr.Phase = "surprise: " + pr.Phase
+				opt.Progress(pr)
+			}
+		}
+		sur, err := Plan(ctx, p, so)
+		if err != nil {
+			return nil, err
+		}
+		res.Surprise = sur
+		if res.Recommended != nil && sur.Recommended != nil {
+			res.SurpriseExtra = round2(sur.Recommended.MonthlyCost - res.Recommended.MonthlyCost)
+		}
+	}
 	return res, nil
 }
 
@@ -448,7 +513,10 @@ func (pl *planner) progress(done, total int, best float64) {
 
 func (pl *planner) run(ctx context.Context) (*Result, error) {
 	sp := pl.sp
-	res := &Result{Currency: sp.base.Prices.Currency, BaselineRate: sp.baseline, Notes: append([]string(nil), sp.notes...)}
+	res := &Result{Currency: sp.base.Prices.Currency, BaselineRate: sp.baseline, Notes: append([]string(nil), sp.notes...), Assumption: sp.assumption()}
+	if !pl.opt.NoPareto {
+		res.Pareto.Assumption = res.Assumption
+	}
 	pl.phase = "today"
 	pl.progress(0, 1, math.NaN())
 	cur, err := pl.ev.current(ctx)

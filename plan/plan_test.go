@@ -80,10 +80,13 @@ func stepSystem() sim.System {
 	}
 }
 
+// stepProblem is the step as an announced event, or, unannounced, with
+// Unannounced overriding what the scenario says.
 func stepProblem(t testing.TB, unannounced bool) Problem {
 	return Problem{
-		System:    stepSystem(),
-		Scenarios: []Scenario{{Scenario: sim.Scenario{Name: "step", Traffic: curve(t, "steps:rates=100/1000,every=10m")}, Unannounced: unannounced}},
+		System: stepSystem(),
+		Scenarios: []Scenario{{Scenario: sim.Scenario{Name: "step", Traffic: curve(t, "steps:rates=100/1000,every=10m"), Event: sim.EventAnnounced},
+			Unannounced: unannounced}},
 		// The capacity stays as measured, so that the answer is about
 		// replicas only.
 		Sizing: map[string]Sizing{"web": {MinCPU: 1, MaxCPU: 1}},
@@ -188,8 +191,8 @@ func twoComponents() sim.System {
 func shopProblem(t testing.TB) Problem {
 	return Problem{System: twoComponents(), Scenarios: []Scenario{
 		{Scenario: sim.Scenario{Name: "step", Traffic: curve(t, "steps:rates=100/400,every=10m")}, Unannounced: true},
-		{Scenario: sim.Scenario{Name: "tv-spike", Traffic: curve(t, "spike:base=80,peak=1600,at=10m,rise=2m,hold=10m,decay=10m"), Duration: time.Hour}},
-		{Scenario: sim.Scenario{Name: "evening", Traffic: curve(t, "ramp:from=80,to=300,for=1h")}, PerMonth: 30},
+		{Scenario: sim.Scenario{Name: "tv-spike", Traffic: curve(t, "spike:base=80,peak=1600,at=10m,rise=2m,hold=10m,decay=10m"), Duration: time.Hour, Event: sim.EventAnnounced}},
+		{Scenario: sim.Scenario{Name: "evening", Traffic: curve(t, "ramp:from=80,to=300,for=1h"), Event: sim.EventAnnounced}, PerMonth: 30},
 	}}
 }
 

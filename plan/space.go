@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // The knobs the planner turns, per component: the CPU request (and with
@@ -107,11 +109,12 @@ type window struct {
 // scenInfo is one scenario with what the planner derived from it.
 type scenInfo struct {
 	Scenario
-	perMonth float64
-	known    bool // it may be pre-scaled for
-	win      window
-	dur      time.Duration
-	curve    *traffic.Curve // nil when the shape cannot be scaled
+	perMonth  float64
+	announced bool // its date is known: it may be pre-scaled for
+	known     bool // announced, with an event to pre-scale for
+	win       window
+	dur       time.Duration
+	curve     *traffic.Curve // nil when the shape cannot be scaled
 }
 
 // space is the search space of one problem.
@@ -194,7 +197,15 @@ func newSpace(p Problem, opt Options) (*space, error) {
 		}
 		si.curve, _ = sc.Traffic.(*traffic.Curve)
 		si.win = eventWindow(sc.Name, sc.Traffic, si.dur)
-		si.known = !sc.Unannounced && si.win.ok
+		notice := sc.Notice()
+		if sc.Unannounced || opt.AsSurprise {
+			notice = sim.EventSurprise
+		}
+		// Said explicitly, so that every simulation of it, today's
+		// included, pre-scales only what the plan allows.
+		si.Scenario.Scenario.Event = notice
+		si.announced = notice == sim.EventAnnounced
+		si.known = si.announced && si.win.ok
 		for j := range i {
 			if p.Scenarios[j].Name == sc.Name {
 				return nil, badProblem("two scenarios are named %q", sc.Name)
@@ -226,7 +237,7 @@ func newSpace(p Problem, opt Options) (*space, error) {
 		for _, s := range sp.scen {
 			sp.baseline = math.Min(sp.baseline, s.Traffic.Rate(0))
 		}
-		sp.notes = append(sp.notes, fmt.Sprintf("the steady state is priced at %s req/s, the lowest starting rate of the scenarios (--baseline-rate sets it)", fmtNum(sp.baseline)))
+		sp.notes = append(sp.notes, fmt.Sprintf("the steady state is priced at %s, the lowest starting rate of the scenarios, as no baseline rate was given", units.Rate(sp.baseline)))
 	}
 	peaks := sp.peaks(byName)
 	for i, c := range sys.Components {
@@ -248,6 +259,36 @@ func newSpace(p Problem, opt Options) (*space, error) {
 	sp.bufferOptions()
 	sp.coarsen()
 	return sp, nil
+}
+
+// announced tells whether some scenario is announced.
+func (sp *space) announced() bool {
+	for _, s := range sp.scen {
+		if s.announced {
+			return true
+		}
+	}
+	return false
+}
+
+// assumption says what the plan assumes about the events' dates (see
+// Result.Assumption).
+func (sp *space) assumption() string {
+	var known, surprise []string
+	for _, s := range sp.scen {
+		if s.announced {
+			known = append(known, s.Name)
+		} else {
+			surprise = append(surprise, s.Name)
+		}
+	}
+	switch {
+	case len(surprise) == 0:
+		return sim.AssumingTheDate
+	case len(known) == 0:
+		return sim.ForASurprise
+	}
+	return fmt.Sprintf("%s of %s; %s: %s", sim.AssumingTheDate, strings.Join(known, ", "), sim.ForASurprise, strings.Join(surprise, ", "))
 }
 
 // callersFirst orders the components so that every caller comes before
@@ -837,8 +878,6 @@ func (sp *space) key(c *cand, v *variant, s int) string {
 	}
 	return string(b)
 }
-
-func fmtNum(x float64) string { return fmt.Sprintf("%.4g", x) }
 
 func abs(x int) int {
 	if x < 0 {

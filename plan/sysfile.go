@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // SystemFile writes the recommendation as a System file: the document the
@@ -18,10 +19,13 @@ import (
 // capacity profile for a component whose CPU request changed: its
 // capacity, scaled, is written inline.
 //
-// The System file applies pre-scaling to every scenario alike, so the
-// pre-scaling written is one window covering every event's, at the
-// highest floor: simulating it is at least as safe as the plan, and may
-// cost a little more.
+// The System file applies pre-scaling to every announced scenario alike,
+// so the pre-scaling written is one window covering every event's, at
+// the highest floor: simulating it is at least as safe as the plan, and
+// may cost a little more. Each scenario planned gets its event as planned
+// (event: announced, "assuming you know the date", or event: surprise,
+// "for a surprise", which no pre-scaling reaches), so the file simulates
+// as the plan did.
 //
 // rebase, when set, rewrites the relative file names the document refers
 // to (capacity profiles, an SLO file, replayed traffic), for a file
@@ -46,10 +50,41 @@ func SystemFile(src *yaml.Node, rec *Evaluation, rebase func(string) string) ([]
 		patchComponent(node, cc, rec.System.Components[i])
 	}
 	patchNodes(doc, spec, rec.Config.Buffer)
+	patchEvents(spec, rec)
 	if rebase != nil {
 		rebaseFiles(spec, rebase)
 	}
 	return encode(doc)
+}
+
+// patchEvents writes each planned scenario's event as the plan assumed it,
+// with a comment saying so.
+func patchEvents(spec *yaml.Node, rec *Evaluation) {
+	for _, o := range rec.Scenarios {
+		if o.Event == "" {
+			continue
+		}
+		for _, sc := range nodes(child(spec, "scenarios")) {
+			if n := child(sc, "name"); n == nil || n.Value != o.Name {
+				continue
+			}
+			set(sc, "event", str(o.Event))
+			if sc.Style == yaml.FlowStyle {
+				// A one-line scenario keeps its line; the comment follows it.
+				sc.LineComment = "planned " + o.Assumption
+				continue
+			}
+			// The comment replaces one the old value had: it said what
+			// an earlier plan assumed, or nothing the plan keeps to.
+			v := child(sc, "event")
+			v.LineComment = "planned " + o.Assumption
+			if o.Prescaled {
+				v.LineComment += ": pre-scaled before it"
+			} else if o.Event == sim.EventSurprise.String() {
+				v.LineComment += ": no pre-scaling before it"
+			}
+		}
+	}
 }
 
 // rebaseFiles rewrites the file names a System document refers to.
@@ -106,12 +141,12 @@ func findComponent(comps *yaml.Node, name string) *yaml.Node {
 func patchComponent(node *yaml.Node, cc *ComponentConfig, comp sim.Component) {
 	res := ensure(node, "resources")
 	req := ensure(res, "requests")
-	set(req, "cpu", str(fmtCores(cc.CPURequest)))
+	set(req, "cpu", str(units.CPU(cc.CPURequest)))
 	set(req, "memory", str(fmtBytes(cc.MemoryRequest)))
 	if cc.CPULimit > 0 || cc.MemoryLimit > 0 {
 		lim := ensure(res, "limits")
 		if cc.CPULimit > 0 {
-			set(lim, "cpu", str(fmtCores(cc.CPULimit)))
+			set(lim, "cpu", str(units.CPU(cc.CPULimit)))
 		}
 		if cc.MemoryLimit > 0 {
 			set(lim, "memory", str(fmtBytes(cc.MemoryLimit)))
@@ -120,7 +155,7 @@ func patchComponent(node *yaml.Node, cc *ComponentConfig, comp sim.Component) {
 	if cc.CapacityScale != 1 {
 		inline := capacityNode(comp.Capacity)
 		inline.HeadComment = fmt.Sprintf("the capacity at %s CPU: the measured one × %s, in proportion to the CPU request",
-			fmtCores(cc.CPURequest), strconv.FormatFloat(roundTo(cc.CapacityScale, 4), 'g', -1, 64))
+			units.CPU(cc.CPURequest), strconv.FormatFloat(roundTo(cc.CapacityScale, 4), 'g', -1, 64))
 		set(node, "capacity", inline)
 	}
 	if cc.HPA == nil {
@@ -142,14 +177,15 @@ func patchComponent(node *yaml.Node, cc *ComponentConfig, comp sim.Component) {
 		var parts []string
 		for _, s := range steps {
 			start, end, p = min(start, s.Start), max(end, s.End), max(p, s.Replicas)
-			parts = append(parts, fmt.Sprintf("%s: %d replicas from T+%s to T+%s", s.Scenario, s.Replicas, fmtDuration(s.Start), fmtDuration(s.End)))
+			parts = append(parts, fmt.Sprintf("%s: %d replicas from T+%s to T+%s", s.Scenario, s.Replicas, units.Duration(s.Start), units.Duration(s.End)))
 		}
 		seqNode := seq(mapping("at", durationString(start), "minReplicas", p))
 		if end > start {
 			seqNode.Content = append(seqNode.Content, mapping("at", durationString(end), "minReplicas", cc.floor()))
 		}
 		key := str("prescale")
-		key.HeadComment = "one window covering the pre-scaling before each event (" + strings.Join(parts, "; ") + ")"
+		key.HeadComment = "one window covering the pre-scaling before each announced event, " + sim.AssumingTheDate +
+			" (" + strings.Join(parts, "; ") + "); it does not apply to a surprise"
 		node.Content = append(node.Content, key, seqNode)
 	}
 }
@@ -164,7 +200,7 @@ func capacityNode(c sim.Capacity) *yaml.Node {
 		set(n, "cpuPerRequest", str(durationString(secs(c.CPUPerRequest).Round(time.Microsecond))))
 	}
 	if c.IdleCPU > 0 {
-		set(n, "idleCPU", str(fmtCores(c.IdleCPU)))
+		set(n, "idleCPU", str(units.CPU(c.IdleCPU)))
 	}
 	if len(c.Latency) > 0 {
 		pts := seq()
@@ -202,7 +238,7 @@ func patchNodes(doc, spec *yaml.Node, b Buffer) {
 		set(spec, "nodes", nodes)
 	}
 	del(nodes, "buffer")
-	ph := mapping("count", b.Count, "cpu", fmtCores(b.CPU), "memory", fmtBytes(b.Memory))
+	ph := mapping("count", b.Count, "cpu", units.CPU(b.CPU), "memory", fmtBytes(b.Memory))
 	ph.Style = yaml.FlowStyle
 	set(nodes, "placeholders", ph)
 }

@@ -3,9 +3,11 @@ package plan
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Binding constraints, as Reason.Constraint names them.
@@ -121,7 +123,7 @@ func (sp *space) reason(i int, setting, value, cheaper string, t *cand, v *varia
 	if allowed == 0 {
 		allowed = sim.DefaultMaxBudgetBurn
 	}
-	verdict := fmt.Sprintf("with %s %s, %s burns %s of the error budget (%s allowed)", setting, cheaper, rs.Scenario, pctString(r.BudgetBurned), pctString(allowed))
+	verdict := fmt.Sprintf("with %s %s, %s burns %s of the error budget (%s allowed)", setting, cheaper, rs.Scenario, units.Percent(r.BudgetBurned), units.Percent(allowed))
 	var cr *sim.ComponentResult
 	for j := range r.Components {
 		if r.Components[j].Name == name {
@@ -156,7 +158,7 @@ func (sp *space) reason(i int, setting, value, cheaper string, t *cand, v *varia
 		rs.Detail = fmt.Sprintf("%s: %s becomes the bottleneck (%s)", verdict, r.Bottleneck, r.BottleneckReason)
 	case cr.PendingS > was.PendingS+30:
 		rs.Constraint = ConstraintNodes
-		rs.Detail = fmt.Sprintf("%s: up to %d %s pods wait %s for room on a node", verdict, cr.MaxPending, cr.Name, fmtDuration(secs(cr.PendingS)))
+		rs.Detail = fmt.Sprintf("%s: up to %d %s pods wait %s for room on a node", verdict, cr.MaxPending, cr.Name, units.Seconds(math.Round(cr.PendingS)))
 	case setting == "maxReplicas" && i >= 0 && cr.PeakDesired >= t.max[i]:
 		rs.Constraint = ConstraintMax
 		rs.Detail = fmt.Sprintf("%s: the HPA asks for all %d replicas it may have", verdict, t.max[i])
@@ -174,10 +176,10 @@ func (sp *space) reason(i int, setting, value, cheaper string, t *cand, v *varia
 		if st == (sim.Startup{}) {
 			st = sim.DefaultStartup
 		}
-		rs.Detail = fmt.Sprintf("%s: the HPA scales up, but new %s pods take %s to become ready and metrics lag behind the load", verdict, cr.Name, fmtDuration(st.Total()))
+		rs.Detail = fmt.Sprintf("%s: the HPA scales up, but new %s pods take %s to become ready and metrics lag behind the load", verdict, cr.Name, units.Duration(st.Total()))
 	default:
 		rs.Constraint = ConstraintCapacity
-		rs.Detail = fmt.Sprintf("%s: %s's ready replicas run past their capacity (p99 up to %s)", verdict, cr.Name, fmtSeconds(cr.WorstP99))
+		rs.Detail = fmt.Sprintf("%s: %s's ready replicas run past their capacity (p99 up to %s)", verdict, cr.Name, units.Seconds(cr.WorstP99))
 	}
 	return rs
 }
@@ -204,24 +206,4 @@ func (sp *space) calls(a, b string) bool {
 		return false
 	}
 	return walk(a)
-}
-
-func pctString(f float64) string {
-	p := f * 100
-	switch {
-	case p >= 10:
-		return strconv.FormatFloat(p, 'f', 0, 64) + "%"
-	case p >= 0.01:
-		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
-	case p == 0:
-		return "0%"
-	}
-	return "<0.01%"
-}
-
-func fmtSeconds(s float64) string {
-	if s < 1 {
-		return strconv.FormatFloat(s*1000, 'f', 0, 64) + "ms"
-	}
-	return strconv.FormatFloat(s, 'f', 1, 64) + "s"
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Where the Autopilot request rules come from. The GKE page is the
@@ -128,14 +130,9 @@ func (r AutopilotRules) Describe() string {
 	return s + fmt.Sprintf(", %g to %g GiB per vCPU", r.MinGiBPerVCPU, r.MaxGiBPerVCPU)
 }
 
-func cpuText(v float64) string { return strconv.FormatFloat(math.Round(v*1000), 'f', -1, 64) + "m" }
+func cpuText(v float64) string { return units.CPU(v) }
 
-func gibText(g float64) string {
-	if g >= 1 {
-		return strconv.FormatFloat(g, 'f', -1, 64) + " GiB"
-	}
-	return strconv.FormatFloat(math.Round(g*1024), 'f', -1, 64) + " MiB"
-}
+func gibText(g float64) string { return units.Bytes(g * (1 << 30)) }
 
 // SupportsBursting reports whether a GKE version (as a kubelet or control
 // plane reports it: "v1.30.5-gke.1014001", "1.29.8-gke.100") is at least

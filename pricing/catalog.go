@@ -146,7 +146,7 @@ func (e *UnknownPriceError) Is(target error) bool { return target == ErrUnknownP
 
 // Hint tells the user how to supply the missing price.
 func (e *UnknownPriceError) Hint() string {
-	return fmt.Sprintf("give it in a price file (--prices FILE) under %s, with its source", e.Path)
+	return fmt.Sprintf("give it in a price file under %s, with its source", e.Path)
 }
 
 // RegionNames returns the regions of the catalog, sorted.

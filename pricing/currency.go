@@ -3,8 +3,9 @@ package pricing
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Currency is a display currency: amounts are computed in US dollars and
@@ -32,7 +33,7 @@ func NewCurrency(code string, perUSD float64) (Currency, error) {
 		return USD, nil
 	}
 	if perUSD <= 0 || math.IsInf(perUSD, 0) || math.IsNaN(perUSD) {
-		return Currency{}, fmt.Errorf("currency %s: needs an exchange rate in %s per USD (for example --rate 150)", code, code)
+		return Currency{}, fmt.Errorf("currency %s: needs an exchange rate in %s per USD, such as 150", code, code)
 	}
 	return Currency{Code: code, PerUSD: perUSD}, nil
 }
@@ -47,42 +48,11 @@ func (c Currency) FromUSD(usd float64) float64 {
 
 // Decimals is the number of decimals amounts are shown with (0 for yen
 // and won, 2 otherwise).
-func (c Currency) Decimals() int {
-	switch c.Code {
-	case "JPY", "KRW":
-		return 0
-	}
-	return 2
-}
-
-var symbols = map[string]string{"USD": "$", "JPY": "¥", "EUR": "€", "GBP": "£"}
+func (c Currency) Decimals() int { return units.MoneyDecimals(c.Code) }
 
 // Format shows an amount already in this currency, with thousands
 // separators: "$1,234.56", "¥185,135", "1,234.56 CHF".
-func (c Currency) Format(amount float64) string {
-	neg := amount < 0
-	s := strconv.FormatFloat(math.Abs(amount), 'f', c.Decimals(), 64)
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if frac != "" {
-		b.WriteString("." + frac)
-	}
-	num := b.String()
-	sign := ""
-	if neg && strings.Trim(num, "0.,") != "" {
-		sign = "-"
-	}
-	if sym, ok := symbols[c.Code]; ok {
-		return sign + sym + num
-	}
-	return sign + num + " " + c.Code
-}
+func (c Currency) Format(amount float64) string { return units.Money(amount, c.Code) }
 
 // String names the currency and its rate: "USD", "JPY (150 per USD)".
 func (c Currency) String() string {

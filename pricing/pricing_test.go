@@ -569,8 +569,8 @@ func TestUnknownPricesErrorClearly(t *testing.T) {
 			}
 			var u *pricing.UnknownPriceError
 			errors.As(tc.err, &u)
-			if u.Path != tc.wantPath || !strings.Contains(u.Hint(), "--prices") {
-				t.Errorf("Path = %q, Hint = %q; want path %q and a hint naming --prices", u.Path, u.Hint(), tc.wantPath)
+			if u.Path != tc.wantPath || !strings.Contains(u.Hint(), "price file under "+tc.wantPath) {
+				t.Errorf("Path = %q, Hint = %q; want path %q and a hint to give it in a price file there", u.Path, u.Hint(), tc.wantPath)
 			}
 		})
 	}

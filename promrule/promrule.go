@@ -256,12 +256,12 @@ func (g *generator) recordings() Group {
 			grp.Rules = append(grp.Rules, g.record(EventsRecord+slo.PromDuration(w), s.Indicator.Total.Grouped(s.Grouping).Rate(w), nil))
 		}
 	}
-	budget := number(s.ErrorBudget())
+	budget := slo.PromNumber(s.ErrorBudget())
 	grp.Rules = append(grp.Rules,
 		g.record(CurrentBurnRecord, fmt.Sprintf("%s%s%s / %s", ErrorRatioRecord, slo.PromDuration(s.CurrentBurnWindow()), g.selector(), budget), nil),
-		g.record(ObjectiveRecord, "vector("+number(s.Target)+")", nil),
+		g.record(ObjectiveRecord, "vector("+slo.PromNumber(s.Target)+")", nil),
 		g.record(ErrorBudgetRecord, "vector("+budget+")", nil),
-		g.record(PeriodRecord, "vector("+number(s.Window.Length.Seconds())+")", nil),
+		g.record(PeriodRecord, "vector("+slo.PromNumber(s.Window.Length.Seconds())+")", nil),
 	)
 	info := map[string]string{"window": s.Window.String(), "budgeting": string(s.BudgetingMethod())}
 	if s.Indicator.Name != "" {
@@ -295,7 +295,7 @@ func (g *generator) windowRecordings() Group {
 		rules = append(rules, g.record(ratio, s.ErrorRatioSeen(period, g.goodSeen()), nil))
 	}
 	sel := g.selector()
-	budget := number(s.ErrorBudget())
+	budget := slo.PromNumber(s.ErrorBudget())
 	rules = append(rules,
 		g.record(BudgetRemainingRecord, fmt.Sprintf("1 - %s%s / %s", ratio, sel, budget), nil),
 		g.record(PeriodBurnRecord, fmt.Sprintf("%s%s / %s", ratio, sel, budget), nil))
@@ -328,14 +328,14 @@ func (g *generator) alerts() Group {
 				slo.FormatPercent(s.Target), slo.FormatPercent(budget))
 		}
 		burn := func(w time.Duration) string {
-			return fmt.Sprintf("%s%s%s / %s > %s", ErrorRatioRecord, slo.PromDuration(w), sel, number(budget), number(factor))
+			return fmt.Sprintf("%s%s%s / %s > %s", ErrorRatioRecord, slo.PromDuration(w), sel, slo.PromNumber(budget), slo.PromNumber(factor))
 		}
 		expr := burn(b.Long) + "\nand\n" + burn(b.Short)
 		if n := b.GuardEvents(period, budget); n > 0 && g.countsEvents() {
 			// Enough events that one bad event alone can't fire the tier,
 			// or enough bad ones that a quiet service that is down does.
-			events := fmt.Sprintf("%s%s%s * %s", EventsRecord, slo.PromDuration(b.Long), sel, number(b.Long.Seconds()))
-			expr += fmt.Sprintf("\nand\n(%s >= %s or %s%s%s * %s >= %d)", events, number(n), ErrorRatioRecord, slo.PromDuration(b.Long), sel, events, slo.GuardBadEvents)
+			events := fmt.Sprintf("%s%s%s * %s", EventsRecord, slo.PromDuration(b.Long), sel, slo.PromNumber(b.Long.Seconds()))
+			expr += fmt.Sprintf("\nand\n(%s >= %s or %s%s%s * %s >= %d)", events, slo.PromNumber(n), ErrorRatioRecord, slo.PromDuration(b.Long), sel, events, slo.GuardBadEvents)
 		}
 		name := cmp.Or(b.Name, s.Alerting.Name, BurnAlert)
 		labels := g.alertLabels(map[string]string{"severity": string(b.Severity), "long": slo.PromDuration(b.Long), "short": slo.PromDuration(b.Short)}, b.Labels)
@@ -439,7 +439,7 @@ func (g *generator) burnAnnotations(b slo.BurnAlert, factor float64) map[string]
 	sel := g.selector()
 	period := s.Window.Length
 	long, short := slo.PromDuration(b.Long), slo.PromDuration(b.Short)
-	used := fmt.Sprintf("%s%s%s / %s * %s / %s", ErrorRatioRecord, long, sel, number(s.ErrorBudget()), number(b.Long.Seconds()), number(period.Seconds()))
+	used := fmt.Sprintf("%s%s%s / %s * %s / %s", ErrorRatioRecord, long, sel, slo.PromNumber(s.ErrorBudget()), slo.PromNumber(b.Long.Seconds()), slo.PromNumber(period.Seconds()))
 	left := BudgetRemainingRecord + sel
 	if len(s.Grouping) > 0 {
 		// The alert's own group: its labels select the matching series.
@@ -467,7 +467,7 @@ func (g *generator) burnAnnotations(b slo.BurnAlert, factor float64) map[string]
 		"description": fmt.Sprintf("Over the last %s (and still over the last %s) errors ran at {{ printf \"%%.1f\" $value }}x the rate the %s objective allows "+
 			"(this %s alert fires above %sx, which spends %s of the %s error budget in %s). "+
 			"The last %s used %s of the budget; %s of it is left.",
-			long, short, slo.FormatPercent(s.Target), b.Severity, number(factor), slo.FormatPercent(b.Consumed), slo.PromDuration(period), long,
+			long, short, slo.FormatPercent(s.Target), b.Severity, slo.PromNumber(factor), slo.FormatPercent(b.Consumed), slo.PromDuration(period), long,
 			long, pct(used), pct(left)),
 		"runbook_url": g.runbook(),
 	}
@@ -476,9 +476,6 @@ func (g *generator) burnAnnotations(b slo.BurnAlert, factor float64) map[string]
 func (g *generator) warn(format string, args ...any) {
 	g.warnings = append(g.warnings, fmt.Sprintf("SLO %s: ", g.s.ID())+fmt.Sprintf(format, args...))
 }
-
-// number writes f for PromQL in plain decimals: 2592000, 0.001.
-func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // YAML writes the rule file.
 func (f *File) YAML() ([]byte, error) { return encode(f) }

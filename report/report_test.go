@@ -184,27 +184,31 @@ func TestDocumentJSON(t *testing.T) {
 	}
 }
 
+// The exported formatters are units' styles, kept for callers outside
+// report: the nines survive (99.9% is not 100%) and money keeps its cents.
 func TestFormatters(t *testing.T) {
-	tests := []struct{ got, want string }{
-		{report.Thousands(1234567.4), "1,234,567"},
-		{report.Thousands(-0.3), "0"},
-		{report.Thousands(-4200), "-4,200"},
-		{report.Count(41250), "41,250"},
-		{report.Count(12_345_678), "12.35M"},
-		{report.Percent(0.999), "100%"},
-		{report.Percent(0.0123), "1.2%"},
-		{report.Percent(0.000123), "0.01%"},
-		{report.Seconds(0.0123), "12.3ms"},
-		{report.Duration(3900), "1h5m"},
-		{report.Duration(770), "12m50s"},
-		{report.Duration(0.42), "0.4s"},
-		{report.Money(1234.4, "USD"), "$1,234"},
-		{report.Money(-0.01, "USD"), "-$0.01"},
-		{report.Money(16901, "JPY"), "16,901 JPY"},
+	tests := []struct{ name, got, want string }{
+		{"Thousands rounds and groups", report.Thousands(1234567.4), "1,234,567"},
+		{"Thousands has no negative zero", report.Thousands(-0.3), "0"},
+		{"Thousands keeps the sign", report.Thousands(-4200), "-4,200"},
+		{"Count groups", report.Count(41250), "41,250"},
+		{"Count does not abbreviate", report.Count(12_345_678), "12,345,678"},
+		{"Percent keeps three nines", report.Percent(0.999), "99.9%"},
+		{"Percent has two significant digits", report.Percent(0.0123), "1.2%"},
+		{"Percent of a tiny share", report.Percent(0.000123), "0.012%"},
+		{"Percent of NaN", report.Percent(math.NaN()), "—"},
+		{"Rate", report.Rate(1250), "1,250 req/s"},
+		{"Seconds of a latency", report.Seconds(0.0123), "12.3ms"},
+		{"Duration pads minutes", report.Duration(3900), "1h05m"},
+		{"Duration of minutes", report.Duration(770), "12m50s"},
+		{"Duration below a second", report.Duration(0.42), "420ms"},
+		{"Money in dollars keeps cents", report.Money(1234.4, "USD"), "$1,234.40"},
+		{"Money keeps the sign of a cent", report.Money(-0.01, "USD"), "-$0.01"},
+		{"Money in yen", report.Money(16901, "JPY"), "¥16,901"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
-			t.Errorf("got %q; want %q", tt.got, tt.want)
+			t.Errorf("%s: got %q; want %q", tt.name, tt.got, tt.want)
 		}
 	}
 }

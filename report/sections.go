@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/headroom-sre/headroom/capacity"
 	"github.com/headroom-sre/headroom/plan"
@@ -14,6 +12,7 @@ import (
 	"github.com/headroom-sre/headroom/sim"
 	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/stats"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // LoadSection describes a load test: its verdict against the thresholds,
@@ -45,18 +44,18 @@ func LoadSection(title string, run *stats.Run) Section {
 		errStatus = Warn
 	}
 	sec.Tiles = []Tile{
-		{Label: "Requests", Value: Count(float64(sum.Requests)), Detail: fmt.Sprintf("over %s", Duration(sum.DurationS))},
-		{Label: "Achieved rate", Value: Rate(sum.AchievedRate), Detail: "asked " + Rate(sum.TargetRate)},
-		{Label: "Errors", Value: Percent(sum.ErrorRatio), Status: errStatus, Detail: errorDetail(sum.Stats)},
-		{Label: "p50 latency", Value: Seconds(sum.Latency.P50), Detail: "uncorrected " + Seconds(sum.LatencyUncorrected.P50)},
-		{Label: "p99 latency", Value: Seconds(sum.Latency.P99), Detail: "uncorrected " + Seconds(sum.LatencyUncorrected.P99)},
+		{Label: "Requests", Value: units.Count(float64(sum.Requests)), Detail: fmt.Sprintf("over %s", units.Seconds(sum.DurationS))},
+		{Label: "Achieved rate", Value: units.Rate(sum.AchievedRate), Detail: "asked " + units.Rate(sum.TargetRate)},
+		{Label: "Errors", Value: units.Percent(sum.ErrorRatio), Status: errStatus, Detail: errorDetail(sum.Stats)},
+		{Label: "p50 latency", Value: units.Seconds(sum.Latency.P50), Detail: "uncorrected " + units.Seconds(sum.LatencyUncorrected.P50)},
+		{Label: "p99 latency", Value: units.Seconds(sum.Latency.P99), Detail: "uncorrected " + units.Seconds(sum.LatencyUncorrected.P99)},
 	}
 	if sum.Late+sum.Dropped > 0 || len(sum.Generator.Warnings) > 0 {
 		st := Neutral
 		if len(sum.Generator.Warnings) > 0 {
 			st = Warn
 		}
-		sec.Tiles = append(sec.Tiles, Tile{Label: "Late or dropped", Value: Percent(sum.LateRatio), Status: st, Detail: "sends the generator could not make on time"})
+		sec.Tiles = append(sec.Tiles, Tile{Label: "Late or dropped", Value: units.Percent(sum.LateRatio), Status: st, Detail: "sends the generator could not make on time"})
 	}
 	if sum.Partial {
 		sec.Notes = append(sec.Notes, "The run was interrupted: these are the results measured until then.")
@@ -129,7 +128,7 @@ func errorDetail(s stats.Stats) string {
 		if i == 3 {
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s ×%s", e.k, Count(float64(e.n))))
+		parts = append(parts, fmt.Sprintf("%s ×%s", e.k, units.Count(float64(e.n))))
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -148,14 +147,14 @@ func CapacitySection(title string, names []string, profiles []*capacity.Profile)
 	for i, p := range profiles {
 		cpu := "—"
 		if p.CPUPerRequest != nil {
-			cpu = fmt.Sprintf("%.3g ms", *p.CPUPerRequest*1000)
+			cpu = units.Seconds(*p.CPUPerRequest)
 		}
-		value, tile, knee := Rate(p.MaxRate), Tile{Label: names[i] + " capacity", Value: Rate(p.MaxRate), Detail: "per replica, " + p.SLO}, "knee "+Rate(p.MaxRate)
+		value, tile, knee := units.Rate(p.MaxRate), Tile{Label: names[i] + " capacity", Value: units.Rate(p.MaxRate), Detail: "per replica, " + p.SLO}, "knee "+units.Rate(p.MaxRate)
 		if p.IsLowerBound() {
 			// Not a capacity: what the generator (or the steps) reached.
-			value = "≥ " + Rate(p.MaxRate) + " (lower bound)"
+			value = "≥ " + units.Rate(p.MaxRate) + " (lower bound)"
 			tile.Value, tile.Status, tile.Detail = value, Warn, "not a capacity: limited_by "+string(p.LimitedBy)
-			knee = "lower bound " + Rate(p.MaxRate)
+			knee = "lower bound " + units.Rate(p.MaxRate)
 		}
 		tbl.Rows = append(tbl.Rows, []string{names[i], value, string(p.LimitedBy), p.SLO, cpu, fmt.Sprint(p.Steps)})
 		sec.Tiles = append(sec.Tiles, tile)
@@ -196,25 +195,25 @@ func SimSection(title string, res *sim.Result) Section {
 		failedRatio = res.Failed / res.Requests
 	}
 	if res.SLOMet {
-		sec.Verdict = &Verdict{Status: OK, Text: fmt.Sprintf("Survives: %s of requests fail and %s of the error budget is burned.", Percent(failedRatio), Percent(res.BudgetBurned))}
+		sec.Verdict = &Verdict{Status: OK, Text: fmt.Sprintf("Survives: %s of requests fail and %s of the error budget is burned.", units.Percent(failedRatio), units.Percent(res.BudgetBurned))}
 	} else {
 		when := ""
 		if res.FirstBreach != nil {
-			when = " from T+" + Duration(*res.FirstBreach)
+			when = " from T+" + units.Seconds(*res.FirstBreach)
 		}
 		sec.Verdict = &Verdict{Status: Fail, Text: fmt.Sprintf("Does not survive: the SLO breaks%s; %s of requests fail and %s of the error budget is burned.",
-			when, Percent(failedRatio), Percent(res.BudgetBurned))}
+			when, units.Percent(failedRatio), units.Percent(res.BudgetBurned))}
 	}
 	sec.Tiles = []Tile{
-		{Label: "Requests", Value: Count(res.Requests), Detail: "over " + Duration(res.Duration)},
-		{Label: "Failed", Value: Count(res.Failed), Status: statusIf(!res.SLOMet), Detail: Percent(failedRatio)},
-		{Label: "Budget burned", Value: Percent(res.BudgetBurned), Status: statusIf(!res.SLOMet), Detail: "of the SLO window's error budget"},
-		{Label: "Worst p99", Value: Seconds(res.WorstP99), Detail: "at T+" + Duration(res.WorstP99At)},
+		{Label: "Requests", Value: units.Count(res.Requests), Detail: "over " + units.Seconds(res.Duration)},
+		{Label: "Failed", Value: units.Count(res.Failed), Status: statusIf(!res.SLOMet), Detail: units.Percent(failedRatio)},
+		{Label: "Budget burned", Value: units.Percent(res.BudgetBurned), Status: statusIf(!res.SLOMet), Detail: "of the SLO window's error budget"},
+		{Label: "Worst p99", Value: units.Seconds(res.WorstP99), Detail: "at T+" + units.Seconds(res.WorstP99At)},
 	}
 	if res.Bottleneck != "" {
 		sec.Tiles = append(sec.Tiles, Tile{Label: "Bottleneck", Value: res.Bottleneck, Detail: res.BottleneckReason})
 	}
-	sec.Tiles = append(sec.Tiles, Tile{Label: "Cost at the end state", Value: Money(res.Cost.Monthly, res.Cost.Currency) + "/month"})
+	sec.Tiles = append(sec.Tiles, Tile{Label: "Cost at the end state", Value: units.Money(res.Cost.Monthly, res.Cost.Currency) + "/month"})
 	if len(res.Timeline) > 1 {
 		var t, arr, good, fail, p99 []float64
 		names := componentNames(res)
@@ -237,7 +236,7 @@ func SimSection(title string, res *sim.Result) Section {
 			markers = append(markers, Marker{At: *res.FirstBreach, Label: "SLO breaks"})
 		}
 		sec.Charts = append(sec.Charts, Chart{Title: "Traffic: arrivals, goodput and failures (req/s)", XLabel: "time", YLabel: "req/s", XTime: true,
-			Series:  []Series{{Name: "arrivals", X: t, Y: arr, Dashed: true}, {Name: "goodput", X: t, Y: good, Kind: Area}, {Name: "failed", X: t, Y: fail}},
+			Series:  []Series{{Name: "arrivals", X: t, Y: arr, Dashed: true}, {Name: "goodput", X: t, Y: good, Kind: Area, Color: Good}, {Name: "failed", X: t, Y: fail, Color: Bad}},
 			Markers: markers})
 		var rs []Series
 		for i, n := range names {
@@ -249,14 +248,14 @@ func SimSection(title string, res *sim.Result) Section {
 	tbl := Table{Columns: []string{"Component", "Ready start→peak", "Peak desired", "Peak CPU", "Worst p99", "Failed", "Saturated"}}
 	for _, c := range res.Components {
 		tbl.Rows = append(tbl.Rows, []string{c.Name, fmt.Sprintf("%d → %d", c.ReadyStart, c.PeakReady), fmt.Sprint(c.PeakDesired),
-			Percent(c.PeakUtilization), Seconds(c.WorstP99), Count(c.Failed), Duration(c.SaturatedS)})
+			units.Percent(c.PeakUtilization), units.Seconds(c.WorstP99), units.Count(c.Failed), units.Seconds(c.SaturatedS)})
 	}
 	sec.Tables = []Table{tbl}
 	for _, c := range res.Components {
 		if c.SaturatedS > 0 && c.PeakDesired <= c.ReadyStart {
 			sec.Notes = append(sec.Notes, fmt.Sprintf("%s was saturated for %s and its HPA never asked for more replicas: its CPU peaked at %s of the request, "+
 				"below what the HPA scales at. A service that saturates before its CPU does needs a lower target, a requests-per-second metric, or pre-scaling.",
-				c.Name, Duration(c.SaturatedS), Percent(c.PeakUtilization)))
+				c.Name, units.Seconds(c.SaturatedS), units.Percent(c.PeakUtilization)))
 		}
 	}
 	sec.Notes = append(sec.Notes, res.Notes...)
@@ -278,101 +277,33 @@ func statusIf(bad bool) Status {
 	return OK
 }
 
-// Count formats a count for people: 1234567 → "1.23M", 41250 → "41,250".
-func Count(n float64) string {
-	switch a := math.Abs(n); {
-	case a >= 1e7:
-		return trimZeros(fmt.Sprintf("%.2f", n/1e6)) + "M"
-	case a >= 1000:
-		return Thousands(n)
-	case a == math.Trunc(a):
-		return fmt.Sprintf("%.0f", n)
-	}
-	return trimZeros(fmt.Sprintf("%.1f", n))
-}
+// Count writes a count for people: units.Count (kept for callers outside
+// report).
+func Count(n float64) string { return units.Count(n) }
 
 // Thousands writes n rounded to a whole number with thousands separators:
-// 1234567 → "1,234,567".
-func Thousands(n float64) string {
-	s := strconv.FormatFloat(math.Round(n), 'f', 0, 64)
-	if s == "-0" {
-		s = "0"
-	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// units.Count (kept for callers outside report).
+func Thousands(n float64) string { return units.Count(n) }
 
-// Rate formats requests per second.
-func Rate(r float64) string { return formatNumber(math.Round(r*10)/10) + " req/s" }
+// Rate writes requests per second: units.Rate (kept for callers outside
+// report).
+func Rate(r float64) string { return units.Rate(r) }
 
-// Percent formats a fraction as a percentage with sensible precision.
-func Percent(f float64) string {
-	p := f * 100
-	switch a := math.Abs(p); {
-	case a == 0:
-		return "0%"
-	case a >= 10:
-		return fmt.Sprintf("%.0f%%", p)
-	case a >= 1:
-		return trimZeros(fmt.Sprintf("%.1f", p)) + "%"
-	case a >= 0.01:
-		return trimZeros(fmt.Sprintf("%.2f", p)) + "%"
-	}
-	return trimZeros(fmt.Sprintf("%.4f", p)) + "%"
-}
+// Percent writes a fraction as a percentage: units.Percent (kept for
+// callers outside report).
+func Percent(f float64) string { return units.Percent(f) }
 
-// Seconds formats a latency given in seconds: 0.0123 → "12.3ms".
-func Seconds(s float64) string {
-	if math.IsNaN(s) || math.IsInf(s, 0) {
-		return "—"
-	}
-	d := time.Duration(s * float64(time.Second))
-	switch {
-	case d >= time.Minute:
-		return d.Round(time.Second).String()
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond).String()
-	case d >= time.Millisecond:
-		return d.Round(100 * time.Microsecond).String()
-	}
-	return d.Round(time.Microsecond).String()
-}
+// Seconds writes a latency given in seconds: units.Seconds (kept for
+// callers outside report).
+func Seconds(s float64) string { return units.Seconds(s) }
 
-// Duration formats a length given in seconds: 3900 → "1h5m", 0.42 →
-// "0.4s".
-func Duration(s float64) string {
-	if s > 0 && s < 10 {
-		return trimZeros(fmt.Sprintf("%.1f", s)) + "s"
-	}
-	return formatElapsed(s)
-}
+// Duration writes a length given in seconds: units.Seconds (kept for
+// callers outside report).
+func Duration(s float64) string { return units.Seconds(s) }
 
-// Money formats an amount in a currency: USD as "$1,234", others with
-// their code.
-func Money(amount float64, currency string) string {
-	if currency == "" || currency == "USD" {
-		sign := ""
-		if amount < 0 {
-			sign, amount = "-", -amount
-		}
-		if amount < 100 {
-			return fmt.Sprintf("%s$%.2f", sign, amount)
-		}
-		return sign + "$" + Count(math.Round(amount))
-	}
-	return Count(math.Round(amount)) + " " + currency
-}
+// Money writes an amount in a currency: units.Money (kept for callers
+// outside report).
+func Money(amount float64, currency string) string { return units.Money(amount, currency) }
 
 // CostSection shows where the money goes, per workload, and which cuts
 // are safe: easy cuts first, then big ones, each with its saving and risk;
@@ -381,25 +312,25 @@ func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Repor
 	sec := Section{Title: title}
 	cur := cost.Currency
 	sec.Intro = fmt.Sprintf("Monthly cost on GKE %s in %s (billed on %s), and the cuts the measured usage allows.", cost.Mode, cost.Region, cost.Basis)
-	total := Money(cost.MonthlyCost, cur)
+	total := units.Money(cost.MonthlyCost, cur)
 	if cost.Partial {
 		total += " + unknown"
 	}
 	sec.Tiles = []Tile{{Label: "Monthly cost", Value: total}}
 	if recs != nil {
 		sec.Tiles = append(sec.Tiles,
-			Tile{Label: "Easy cuts", Value: Money(recs.EasyMonthlySaving, cur) + "/month", Status: OK, Detail: "requests above the p99 of per-minute usage + 15%"},
-			Tile{Label: "Big cuts", Value: Money(recs.BigMonthlySaving, cur) + "/month", Detail: "HPA targets and minimums, idle workloads, nodes, commitments"})
+			Tile{Label: "Easy cuts", Value: units.Money(recs.EasyMonthlySaving, cur) + "/month", Status: OK, Detail: "requests above the p99 of per-minute usage + 15%"},
+			Tile{Label: "Big cuts", Value: units.Money(recs.BigMonthlySaving, cur) + "/month", Detail: "HPA targets and minimums, idle workloads, nodes, commitments"})
 		if recs.RaiseMonthlyCost > 0 {
-			sec.Tiles = append(sec.Tiles, Tile{Label: "Under-provisioned", Value: Money(recs.RaiseMonthlyCost, cur) + "/month", Status: Warn,
+			sec.Tiles = append(sec.Tiles, Tile{Label: "Under-provisioned", Value: units.Money(recs.RaiseMonthlyCost, cur) + "/month", Status: Warn,
 				Detail: "usage above requests, OOM kills, HPAs pinned at their maximum"})
 		}
 		if cost.MonthlyCost > 0 {
 			cuts := recs.EasyMonthlySaving + recs.BigMonthlySaving
 			text := fmt.Sprintf("%s of the %s monthly bill (%s) can be cut; %s of it with easy changes that keep every workload's p99 load.",
-				Money(cuts, cur), Money(cost.MonthlyCost, cur), Percent(cuts/cost.MonthlyCost), Money(recs.EasyMonthlySaving, cur))
+				units.Money(cuts, cur), units.Money(cost.MonthlyCost, cur), units.Percent(cuts/cost.MonthlyCost), units.Money(recs.EasyMonthlySaving, cur))
 			if recs.RaiseMonthlyCost > 0 {
-				text += fmt.Sprintf(" Under-provisioned workloads need %s a month more first.", Money(recs.RaiseMonthlyCost, cur))
+				text += fmt.Sprintf(" Under-provisioned workloads need %s a month more first.", units.Money(recs.RaiseMonthlyCost, cur))
 			}
 			sec.Verdict = &Verdict{Status: OK, Text: text}
 		}
@@ -410,19 +341,19 @@ func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Repor
 	for _, w := range ws {
 		reps := fmt.Sprint(w.Replicas)
 		if w.AvgReplicas != nil {
-			reps += fmt.Sprintf(" (mean %.1f)", *w.AvgReplicas)
+			reps += " (mean " + units.Number(*w.AvgReplicas) + ")"
 		}
-		monthly := Money(w.MonthlyCost, cur)
+		monthly := units.Money(w.MonthlyCost, cur)
 		if w.Unknown {
 			monthly = "unknown"
 		}
-		tbl.Rows = append(tbl.Rows, []string{w.Name, w.Namespace, reps, fmt.Sprintf("%.3g", w.Requests.CPU), bytesText(w.Requests.Memory), monthly})
+		tbl.Rows = append(tbl.Rows, []string{w.Name, w.Namespace, reps, units.CPU(w.Requests.CPU), bytesText(w.Requests.Memory), monthly})
 	}
 	if cost.Idle.MonthlyCost > 0 {
-		tbl.Rows = append(tbl.Rows, []string{"idle node capacity", "", "", "", "", Money(cost.Idle.MonthlyCost, cur)})
+		tbl.Rows = append(tbl.Rows, []string{"idle node capacity", "", "", "", "", units.Money(cost.Idle.MonthlyCost, cur)})
 	}
 	if cost.ClusterFee > 0 {
-		tbl.Rows = append(tbl.Rows, []string{"cluster fee", "", "", "", "", Money(cost.ClusterFee, cur)})
+		tbl.Rows = append(tbl.Rows, []string{"cluster fee", "", "", "", "", units.Money(cost.ClusterFee, cur)})
 	}
 	sec.Tables = append(sec.Tables, tbl)
 	if recs != nil && len(recs.Recommendations) > 0 {
@@ -430,13 +361,13 @@ func CostSection(title string, cost *rightsize.CostReport, recs *rightsize.Repor
 		raises := Table{Title: "Under-provisioned: raise these first", Columns: []string{"Workload", "Change", "Cost", "Why"}}
 		for _, r := range recs.Recommendations {
 			if r.Class == rightsize.Raise {
-				raises.Rows = append(raises.Rows, []string{r.Namespace + "/" + r.Workload, changeText(r), Money(-r.MonthlySaving, cur) + "/mo", r.Reason})
+				raises.Rows = append(raises.Rows, []string{r.Namespace + "/" + r.Workload, changeText(r), units.Money(-r.MonthlySaving, cur) + "/mo", r.Reason})
 				continue
 			}
 			if r.MonthlySaving < 0.5 && !r.SavingUnknown {
 				continue // worth doing for other reasons, perhaps, but not a cut
 			}
-			saving := Money(r.MonthlySaving, cur) + "/mo"
+			saving := units.Money(r.MonthlySaving, cur) + "/mo"
 			if r.SavingUnknown {
 				saving = "unknown"
 			}
@@ -477,10 +408,14 @@ func changeText(r rightsize.Recommendation) string {
 			parts = append(parts, fmt.Sprintf("HPA maxReplicas %d → %d", r.HPA.MaxReplicas, r.HPA.NewMaxReplicas))
 		}
 		if r.HPA.NewCPUTarget != r.HPA.CPUTarget {
-			parts = append(parts, fmt.Sprintf("HPA CPU target %s → %s", Percent(r.HPA.CPUTarget), Percent(r.HPA.NewCPUTarget)))
+			parts = append(parts, fmt.Sprintf("HPA CPU target %s → %s", units.Percent(r.HPA.CPUTarget), units.Percent(r.HPA.NewCPUTarget)))
 		}
 		if r.CPURequest != r.CurrentCPURequest && r.Action == rightsize.ActionRequests {
-			parts = append(parts, fmt.Sprintf("cpu %.3g → %.3g", r.CurrentCPURequest, r.CPURequest))
+			parts = append(parts, "cpu "+units.CPU(r.CurrentCPURequest)+" → "+units.CPU(r.CPURequest))
+		}
+		// The patch sets the memory request too: say so.
+		if r.MemoryRequest != r.CurrentMemoryRequest && r.MemoryRequest > 0 && r.Action == rightsize.ActionRequests {
+			parts = append(parts, "memory "+bytesText(r.CurrentMemoryRequest)+" → "+bytesText(r.MemoryRequest))
 		}
 		return strings.Join(parts, ", ")
 	case r.Nodes != nil:
@@ -489,13 +424,13 @@ func changeText(r rightsize.Recommendation) string {
 	}
 	var parts []string
 	if r.CPURequest != r.CurrentCPURequest {
-		parts = append(parts, fmt.Sprintf("cpu %.3g → %.3g", r.CurrentCPURequest, r.CPURequest))
+		parts = append(parts, "cpu "+units.CPU(r.CurrentCPURequest)+" → "+units.CPU(r.CPURequest))
 	}
 	if r.MemoryRequest != r.CurrentMemoryRequest {
 		parts = append(parts, fmt.Sprintf("memory %s → %s", bytesText(r.CurrentMemoryRequest), bytesText(r.MemoryRequest)))
 	}
 	if r.CPULimit > 0 {
-		parts = append(parts, "cpu limit → "+fmt.Sprintf("%.3g", r.CPULimit))
+		parts = append(parts, "cpu limit → "+units.CPU(r.CPULimit))
 	}
 	if r.MemoryLimit > 0 {
 		parts = append(parts, "memory limit → "+bytesText(r.MemoryLimit))
@@ -506,20 +441,20 @@ func changeText(r rightsize.Recommendation) string {
 	return strings.Join(parts, ", ")
 }
 
+// bytesText writes a memory size, "—" for none.
 func bytesText(b float64) string {
-	switch {
-	case b >= 1<<30:
-		return trimZeros(fmt.Sprintf("%.2f", b/(1<<30))) + "Gi"
-	case b >= 1<<20:
-		return fmt.Sprintf("%.0fMi", b/(1<<20))
-	case b == 0:
-		return "—"
+	if b == 0 {
+		return units.Unknown
 	}
-	return fmt.Sprintf("%.0fKi", b/1024)
+	return units.Bytes(b)
 }
 
 // PlanSection shows the planner's answer for management: today against
-// the recommendation, what changes, why, and what more safety costs.
+// the recommendation, what changes, why, and what more safety costs. It
+// says what the plan assumes about the events' dates ("assuming you know
+// the date", "for a surprise"); with res.Surprise (the same problem, every
+// event a surprise), the surprise's cost, changes and tables follow, so a
+// reader sees the price of not knowing.
 func PlanSection(title string, res *plan.Result) Section {
 	cur := res.Currency
 	sec := Section{Title: title, Intro: "The cheapest configuration whose simulation meets the SLO in every scenario, searched over replicas, HPA targets, scale-up behaviour, requests, pre-scaling and node headroom."}
@@ -528,9 +463,13 @@ func PlanSection(title string, res *plan.Result) Section {
 		Detail: map[bool]string{true: "meets the SLO", false: "misses the SLO"}[today.SLOMet]}}
 	switch rec := res.Recommended; {
 	case rec == nil:
-		sec.Verdict = &Verdict{Status: Fail, Text: "No configuration within the search bounds meets the SLO in every scenario."}
+		text := "No configuration within the search bounds meets the SLO in every scenario."
+		if res.Assumption != "" {
+			text = "No configuration within the search bounds meets the SLO in every scenario, " + res.Assumption + "."
+		}
+		sec.Verdict = &Verdict{Status: Fail, Text: text}
 	default:
-		sec.Tiles = append(sec.Tiles, Tile{Label: "Recommended", Value: Money(rec.MonthlyCost, cur) + "/month", Status: OK, Detail: "meets the SLO in every scenario"})
+		sec.Tiles = append(sec.Tiles, Tile{Label: "Recommended", Value: Money(rec.MonthlyCost, cur) + "/month", Status: OK, Detail: "meets the SLO in every scenario, " + res.Assumption})
 		text := ""
 		switch {
 		case !today.SLOMet && res.Saving < 0:
@@ -542,14 +481,40 @@ func PlanSection(title string, res *plan.Result) Section {
 		default:
 			text = "Today's configuration is already the cheapest that meets the SLO."
 		}
+		if res.Assumption != "" {
+			text += " Planned " + res.Assumption + "."
+		}
 		sec.Verdict = &Verdict{Status: OK, Text: text}
 		if res.Saving != 0 {
 			sec.Tiles = append(sec.Tiles, Tile{Label: "Saving", Value: Money(res.Saving, cur) + "/month"})
 		}
+		t := Table{Title: "What the plan assumes about each event", Columns: []string{"Scenario", "Planned", "Pre-scaled before it"}}
+		for _, o := range rec.Scenarios {
+			t.Rows = append(t.Rows, []string{o.Name, o.Assumption, map[bool]string{true: "yes", false: "no"}[o.Prescaled]})
+		}
+		sec.Tables = append(sec.Tables, t)
+	}
+	sur := res.Surprise
+	if sur != nil {
+		tile := Tile{Label: "For a surprise", Value: "not reachable", Status: Warn, Detail: "nothing within the search bounds meets the SLO without pre-scaling"}
+		if sr := sur.Recommended; sr != nil {
+			tile = Tile{Label: "For a surprise", Value: Money(sr.MonthlyCost, cur) + "/month", Detail: "no pre-scaling: the configuration if nobody knows the dates"}
+			if res.Recommended != nil {
+				tile.Detail = fmt.Sprintf("%s more a month if nobody knows the dates", Money(res.SurpriseExtra, cur))
+			}
+		}
+		sec.Tiles = append(sec.Tiles, tile)
 	}
 	if len(res.Changes) > 0 {
 		t := Table{Title: "What changes", Columns: []string{"Component", "Setting", "Today", "Recommended"}}
 		for _, c := range res.Changes {
+			t.Rows = append(t.Rows, []string{c.Component, c.Setting, c.From, c.To})
+		}
+		sec.Tables = append(sec.Tables, t)
+	}
+	if sur != nil && sur.Recommended != nil && len(sur.Changes) > 0 {
+		t := Table{Title: "What changes, " + sur.Assumption, Columns: []string{"Component", "Setting", "Today", "Recommended"}}
+		for _, c := range sur.Changes {
 			t.Rows = append(t.Rows, []string{c.Component, c.Setting, c.From, c.To})
 		}
 		sec.Tables = append(sec.Tables, t)
@@ -561,77 +526,134 @@ func PlanSection(title string, res *plan.Result) Section {
 		}
 		sec.Tables = append(sec.Tables, t)
 	}
-	if len(res.Pareto.Spike) > 0 {
-		t := Table{Title: "Cost against the largest spike survived", Columns: []string{"Planned for", "Survives up to", "Monthly cost"}}
-		var x, y []float64
-		for i, p := range res.Pareto.Spike {
-			t.Rows = append(t.Rows, []string{fmt.Sprintf("×%g", p.PlannedFor), fmt.Sprintf("×%g", p.Survives), Money(p.MonthlyCost, cur)})
-			if p.PlannedFor == 1 {
-				t.Highlight = append(t.Highlight, i)
-			}
-			x, y = append(x, p.Survives), append(y, p.MonthlyCost)
-		}
-		sec.Tables = append(sec.Tables, t)
-		if lo, hi := minMax(y); len(y) >= 3 && hi > lo*1.01 {
-			sec.Charts = append(sec.Charts, Chart{Title: "Monthly cost against the spike multiple survived", XLabel: "× the scenarios' traffic", YLabel: cur,
-				Series: []Series{{Name: "cheapest configuration", X: x, Y: y, Kind: Steps}, {Name: "plans", X: x, Y: y, Kind: Points}}})
-		}
-	}
-	if len(res.Pareto.SLO) > 0 {
-		t := Table{Title: "What each extra nine costs", Columns: []string{"Availability target", "Monthly cost", "Extra"}}
-		for i, p := range res.Pareto.SLO {
-			cost, extra := "not reachable", "—"
-			if p.Found {
-				cost = Money(p.MonthlyCost, cur)
-				if i > 0 {
-					extra = "+" + Money(p.Extra, cur)
-				}
-			}
-			t.Rows = append(t.Rows, []string{slo.FormatPercent(p.Target), cost, extra})
-			if p.Current {
-				t.Highlight = append(t.Highlight, i)
-			}
-		}
-		sec.Tables = append(sec.Tables, t)
+	planPareto(&sec, res.Pareto, cur)
+	if sur != nil {
+		planPareto(&sec, sur.Pareto, cur)
 	}
 	sec.Notes = append(sec.Notes, fmt.Sprintf("Search: %s configurations decided with %s simulations in %s.",
 		Count(float64(res.Search.Candidates)), Count(float64(res.Search.Simulations)), Duration(res.Search.Elapsed)))
+	if sur != nil {
+		sec.Notes = append(sec.Notes, fmt.Sprintf("For a surprise: %s configurations decided with %s simulations in %s.",
+			Count(float64(sur.Search.Candidates)), Count(float64(sur.Search.Simulations)), Duration(sur.Search.Elapsed)))
+	}
 	sec.Notes = append(sec.Notes, res.Notes...)
 	return sec
+}
+
+// planPareto adds a plan's Pareto tables (and the spike chart), their
+// titles saying what they assume about the events' dates.
+func planPareto(sec *Section, p plan.Pareto, cur string) {
+	suffix := ""
+	if p.Assumption != "" {
+		suffix = ", " + p.Assumption
+	}
+	if len(p.Spike) > 0 {
+		t := Table{Title: "Cost against the largest spike survived" + suffix, Columns: []string{"Planned for", "Survives up to", "Monthly cost"}}
+		var x, y []float64
+		for i, pt := range p.Spike {
+			t.Rows = append(t.Rows, []string{fmt.Sprintf("×%g", pt.PlannedFor), fmt.Sprintf("×%g", pt.Survives), Money(pt.MonthlyCost, cur)})
+			if pt.PlannedFor == 1 {
+				t.Highlight = append(t.Highlight, i)
+			}
+			x, y = append(x, pt.Survives), append(y, pt.MonthlyCost)
+		}
+		sec.Tables = append(sec.Tables, t)
+		if lo, hi := minMax(y); len(y) >= 3 && hi > lo*1.01 {
+			sec.Charts = append(sec.Charts, Chart{Title: "Monthly cost against the spike multiple survived" + suffix, XLabel: "× the scenarios' traffic", YLabel: cur,
+				Series: []Series{{Name: "cheapest configuration", X: x, Y: y, Kind: Steps}, {Name: "plans", X: x, Y: y, Kind: Points}}})
+		}
+	}
+	if len(p.SLO) > 0 {
+		t := Table{Title: "What each extra nine costs" + suffix, Columns: []string{"Availability target", "Monthly cost", "Extra"}}
+		for i, pt := range p.SLO {
+			cost, extra := "not reachable", "—"
+			if pt.Found {
+				cost = Money(pt.MonthlyCost, cur)
+				if i > 0 {
+					extra = "+" + Money(pt.Extra, cur)
+				}
+			}
+			t.Rows = append(t.Rows, []string{slo.FormatPercent(pt.Target), cost, extra})
+			if pt.Current {
+				t.Highlight = append(t.Highlight, i)
+			}
+		}
+		sec.Tables = append(sec.Tables, t)
+	}
 }
 
 // BudgetRow is one SLO's verdict on a stretch of events (a load test or a
 // simulated scenario).
 type BudgetRow struct {
-	Name      string  // the SLO's name
-	Objective string  // e.g. "99.9% of requests succeed"
-	Good      float64 // good events
-	Total     float64 // all events
-	Burned    float64 // fraction of the window's error budget the stretch used
-	Allowed   float64 // fraction it may use
+	Name      string  `json:"name"`      // the SLO's name
+	Objective string  `json:"objective"` // e.g. "99.9%"
+	Good      float64 `json:"good"`      // good events
+	Total     float64 `json:"total"`     // all events
+	// Verdict is the SLO judged over the stretch itself, its own window,
+	// as `headroom slo check --run` judges a load test: "met", "missed"
+	// or "no_data"; "" when the stretch is judged by Burned alone. SLI is
+	// the good fraction and Remaining the fraction of the stretch's own
+	// error budget left (negative when overspent).
+	Verdict   string  `json:"verdict,omitempty"`
+	SLI       float64 `json:"sli"`
+	Remaining float64 `json:"budget_remaining"`
+	// Burned is the fraction of the SLO window's error budget the
+	// stretch's bad events would use at the everyday rate; Allowed what
+	// one event may use.
+	Burned  float64 `json:"burned"`
+	Allowed float64 `json:"allowed"`
 }
 
-// SLOSection shows how much error budget a stretch of traffic burned, per
-// SLO, and the files written for Prometheus.
+// SLOSection shows each SLO's verdict on a stretch of traffic, how much
+// error budget it burned, and the files written for Prometheus. Rows with
+// a Verdict are judged by it, as slo check judges them; others by the
+// share of the window's budget they burned.
 func SLOSection(title, intro string, rows []BudgetRow, files []string) Section {
 	sec := Section{Title: title, Intro: intro}
 	worst := 0.0
-	t := Table{Columns: []string{"SLO", "Objective", "Good", "Total", "SLI", "Budget burned"}}
+	var missed, noData []string
+	judged := false
+	t := Table{Columns: []string{"SLO", "Objective", "Good", "Total", "SLI", "Verdict", "Budget left", "Of the 30-day budget"}}
 	for _, r := range rows {
 		sli := "—"
 		if r.Total > 0 {
-			sli = Percent(r.Good / r.Total)
+			sli = units.Percent(r.Good / r.Total)
 		}
-		t.Rows = append(t.Rows, []string{r.Name, r.Objective, Count(r.Good), Count(r.Total), sli, Percent(r.Burned)})
-		sec.Tiles = append(sec.Tiles, Tile{Label: r.Name, Value: Percent(r.Burned), Detail: "of the 30-day error budget", Status: statusIf(r.Allowed > 0 && r.Burned > r.Allowed)})
+		verdict, left := "—", "—"
+		if r.Verdict != "" {
+			judged = true
+			verdict = strings.ToUpper(strings.ReplaceAll(r.Verdict, "_", " "))
+			if r.Verdict != "no_data" {
+				left = units.Percent(r.Remaining)
+			}
+			switch r.Verdict {
+			case "missed":
+				missed = append(missed, fmt.Sprintf("%s (SLI %s, objective %s)", r.Name, sli, r.Objective))
+			case "no_data":
+				noData = append(noData, r.Name)
+			}
+			sec.Tiles = append(sec.Tiles, Tile{Label: r.Name, Value: verdict, Detail: fmt.Sprintf("SLI %s, objective %s; %s of the 30-day budget", sli, r.Objective, units.Percent(r.Burned)),
+				Status: map[string]Status{"met": OK, "missed": Fail}[r.Verdict]})
+		} else {
+			sec.Tiles = append(sec.Tiles, Tile{Label: r.Name, Value: units.Percent(r.Burned), Detail: "of the 30-day error budget", Status: statusIf(r.Allowed > 0 && r.Burned > r.Allowed)})
+		}
+		t.Rows = append(t.Rows, []string{r.Name, r.Objective, units.Count(r.Good), units.Count(r.Total), sli, verdict, left, units.Percent(r.Burned)})
 		if r.Allowed > 0 {
 			worst = math.Max(worst, r.Burned/r.Allowed)
 		}
 	}
 	sec.Tables = []Table{t}
-	if len(rows) > 0 && worst > 1 {
+	switch {
+	case len(rows) == 0:
+	case len(missed) > 0:
+		sec.Verdict = &Verdict{Status: Fail, Text: "MISSED: " + strings.Join(missed, "; ") + "."}
+	case len(noData) > 0:
+		sec.Verdict = &Verdict{Status: Warn, Text: "No data: " + strings.Join(noData, ", ") + "."}
+	case judged:
+		sec.Verdict = &Verdict{Status: OK, Text: "Every objective was met."}
+	case worst > 1:
 		sec.Verdict = &Verdict{Status: Fail, Text: "The spike burned more error budget than one event may."}
-	} else if len(rows) > 0 {
+	default:
 		sec.Verdict = &Verdict{Status: OK, Text: "The spike stayed within the error budget one event may burn."}
 	}
 	for _, f := range files {

@@ -5,12 +5,15 @@ import (
 	"html"
 	"math"
 	"strings"
-	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
-// palette is colour-blind-friendly enough for up to eight series and
-// prints legibly in greyscale thanks to distinct dashes on limits.
-var palette = []string{"#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#ca8a04"}
+// palette is colour-blind-friendly enough for up to seven series and
+// prints legibly in greyscale thanks to distinct dashes on limits. It
+// holds no green and no red: those mean success and failure (Good, Bad)
+// and are given only to series that have that meaning.
+var palette = []string{"#2563eb", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#ca8a04", "#78350f"}
 
 // maxPoints bounds the points drawn per series: a day at one-second
 // resolution is reduced to the min and max of each pixel column.
@@ -48,7 +51,7 @@ func (c Chart) svg(id string) string {
 	for _, t := range ticks(y0, y1, 5) {
 		y := ys(t)
 		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, left, y, left+pw, y)
-		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, esc(formatNumber(t)))
+		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, esc(units.Compact(t)))
 	}
 	// X ticks.
 	xt := ticks(x0, x1, 6)
@@ -58,9 +61,9 @@ func (c Chart) svg(id string) string {
 	for _, t := range xt {
 		x := xs(t)
 		fmt.Fprintf(&b, `<line class="axis" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, top+ph, x, top+ph+4)
-		label := formatNumber(t)
+		label := units.Compact(t)
 		if c.XTime {
-			label = formatElapsed(t)
+			label = units.Seconds(t)
 		}
 		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, top+ph+17, esc(label))
 	}
@@ -295,45 +298,9 @@ func timeTicks(lo, hi float64, n int) []float64 {
 	return out
 }
 
-// formatNumber writes a tick value compactly: 1500 → "1.5k".
-func formatNumber(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e9:
-		return trimZeros(fmt.Sprintf("%.2f", v/1e9)) + "G"
-	case a >= 1e6:
-		return trimZeros(fmt.Sprintf("%.2f", v/1e6)) + "M"
-	case a >= 1e3:
-		return trimZeros(fmt.Sprintf("%.1f", v/1e3)) + "k"
-	case a >= 1 || a == 0:
-		return trimZeros(fmt.Sprintf("%.2f", v))
-	default:
-		return trimZeros(fmt.Sprintf("%.4f", v))
-	}
-}
-
-// formatElapsed writes seconds as a short duration: 150 → "2m30s".
-func formatElapsed(sec float64) string {
-	d := time.Duration(math.Round(sec)) * time.Second
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	if s == "0s" {
-		s = "0"
-	}
-	return s
-}
-
-func trimZeros(s string) string {
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
+// formatNumber writes a number compactly (1500 → "1.5k"): units.Compact,
+// kept while files of report in progress still call it.
+func formatNumber(v float64) string { return units.Compact(v) }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 

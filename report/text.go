@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // TextOptions configure WriteText.
@@ -59,7 +61,7 @@ func WriteText(w io.Writer, doc Document, opts TextOptions) error {
 			}
 			for _, se := range c.Series {
 				line, lo, hi := sparkline(se.Y, opts.Width)
-				tw.printf("  %-*s %s  %s…%s\n", width, se.Name, line, formatNumber(lo), formatNumber(hi))
+				tw.printf("  %-*s %s  %s…%s\n", width, se.Name, line, units.Compact(lo), units.Compact(hi))
 			}
 		}
 		for _, t := range s.Tables {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/headroom-sre/headroom/pricing"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Mode is how a GKE cluster is billed.
@@ -274,7 +275,7 @@ func unknownHint(err error) string {
 	if errors.As(err, &u) {
 		return u.Hint()
 	}
-	return "give the price in a price file (--prices FILE)"
+	return "give the price in a price file"
 }
 
 func (p *pricer) source(item string, pr pricing.Price, unit string) {
@@ -554,13 +555,13 @@ func workloadCost(p *pricer, c *Cluster, w Workload, pods []Pod, ws *WorkloadSta
 	switch {
 	case jobLike && !hist:
 		wc.Unknown, wc.Basis = true, "unknown"
-		wc.Note = "runs to completion on a schedule: how long it runs needs history (--prometheus with kube-state-metrics), not the pods running now"
+		wc.Note = "runs to completion on a schedule: how long it runs needs history (Prometheus with kube-state-metrics), not the pods running now"
 		return wc, false
 	case hist && (!standard || jobLike):
 		cpu, mem, known := perPod()
 		ok = ok && known
 		wc.CPUCost, wc.MemoryCost = cpu*ws.AvgReplicas*h, mem*ws.AvgReplicas*h
-		wc.Basis = fmt.Sprintf("%.2f pods on average over the usage window", ws.AvgReplicas)
+		wc.Basis = units.Number(ws.AvgReplicas) + " pods on average over the usage window"
 		if standard {
 			*spread += wc.CPUCost + wc.MemoryCost
 		}
@@ -625,7 +626,7 @@ func settleNodes(r *CostReport, p *pricer, alloc map[string]float64, spread, tot
 			w.CPUCost, w.MemoryCost, w.MonthlyCost = w.CPUCost*k, w.MemoryCost*k, w.MonthlyCost*k
 		}
 		if k < 0.995 {
-			r.Notes = append(r.Notes, fmt.Sprintf("pods are charged more than their nodes cost (usage above requests, or more than a node holds): their charges are scaled by %.0f%% so that they add up to the node bill", k*100))
+			r.Notes = append(r.Notes, fmt.Sprintf("pods are charged more than their nodes cost (usage above requests, or more than a node holds): their charges are scaled by %s so that they add up to the node bill", units.Percent(k)))
 		}
 		total = allocated
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/headroom-sre/headroom/pricing"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // poolKey groups nodes that are bought the same way.
@@ -50,7 +51,7 @@ func (rc recommender) nodes(c *Cluster, podSavings float64) ([]Recommendation, [
 		out = append(out, rc.pool(k, groups[k], spotOK, scale)...)
 	}
 	if len(out) > 0 && scale < 1 {
-		notes = append(notes, fmt.Sprintf("node-level savings are scaled to %.0f%%: the request cuts above already free %.0f%% of the node bill", scale*100, (1-scale)*100))
+		notes = append(notes, fmt.Sprintf("node-level savings are scaled to %s: the request cuts above already free %s of the node bill", units.Percent(scale), units.Percent(1-scale)))
 	}
 	return out, notes
 }
@@ -65,7 +66,7 @@ func spotSafety(c *Cluster) (map[string]string, []string) {
 	var notes []string
 	switch {
 	case !c.PodsListed:
-		notes = append(notes, "Spot not considered: the cluster's pods were not read, so what runs on each pool is unknown (read pods with the snapshot or --context)")
+		notes = append(notes, "Spot not considered: the cluster's pods were not read, so what runs on each pool is unknown (read the pods from a snapshot or from the cluster)")
 		return ok, notes
 	case !c.PDBsListed:
 		notes = append(notes, "Spot not considered: PodDisruptionBudgets were not read, so no workload can be called unprotected (add pdb to the snapshot's kubectl get)")
@@ -170,4 +171,4 @@ func (rc recommender) pool(k poolKey, nodes []Node, spotOK map[string]string, sc
 	return out
 }
 
-func usd(x float64) string { return pricing.USD.Format(x) }
+func usd(x float64) string { return units.Money(x, "USD") }

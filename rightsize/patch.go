@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Patches renders recs as a stream of YAML documents, one patch per object,
@@ -137,7 +139,7 @@ type containerPatch struct {
 func containerPatchOf(r Recommendation) containerPatch {
 	c := containerPatch{Name: r.Container, Resources: containerResources{Requests: &resourceList{}}}
 	if r.CPURequest != r.CurrentCPURequest {
-		c.Resources.Requests.CPU = FormatCPU(r.CPURequest)
+		c.Resources.Requests.CPU = units.CPU(r.CPURequest)
 	}
 	if r.MemoryRequest != r.CurrentMemoryRequest {
 		c.Resources.Requests.Memory = FormatMemory(r.MemoryRequest)
@@ -145,7 +147,7 @@ func containerPatchOf(r Recommendation) containerPatch {
 	if r.CPULimit > 0 || r.MemoryLimit > 0 {
 		c.Resources.Limits = &resourceList{}
 		if r.CPULimit > 0 {
-			c.Resources.Limits.CPU = FormatCPU(r.CPULimit)
+			c.Resources.Limits.CPU = units.CPU(r.CPULimit)
 		}
 		if r.MemoryLimit > 0 {
 			c.Resources.Limits.Memory = FormatMemory(r.MemoryLimit)

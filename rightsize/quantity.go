@@ -4,19 +4,17 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
-// FormatCPU writes cores the way Kubernetes does: "250m", "2", "1500m".
-func FormatCPU(cores float64) string {
-	m := math.Round(cores * 1000)
-	if m != 0 && math.Mod(m, 1000) == 0 {
-		return strconv.FormatFloat(m/1000, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(m, 'f', 0, 64) + "m"
-}
+// FormatCPU writes cores the way Kubernetes does: "250m", "2", "1500m"
+// (units.CPU, kept for callers outside rightsize).
+func FormatCPU(cores float64) string { return units.CPU(cores) }
 
-// FormatMemory writes bytes the way Kubernetes does, in the largest binary
-// unit that keeps it whole to the MiB: "2Gi", "300Mi"; below 1 MiB, "512Ki".
+// FormatMemory writes bytes as a Kubernetes quantity for manifests, in the
+// largest binary unit that keeps it whole to the MiB: "2Gi", "300Mi"; below
+// 1 MiB, "512Ki". Text for people uses units.Bytes.
 func FormatMemory(bytes float64) string {
 	switch {
 	case bytes <= 0:
@@ -31,7 +29,9 @@ func FormatMemory(bytes float64) string {
 	return strconv.FormatFloat(mi, 'f', 0, 64) + "Mi"
 }
 
-// FormatDuration writes a window compactly: "14d", "36h", "90m".
+// FormatDuration writes a window exactly, in its largest whole unit: "14d",
+// "36h", "90m" (a spelling that reads back, for flags and windows; text
+// for people uses units.Duration).
 func FormatDuration(d time.Duration) string {
 	switch {
 	case d >= 24*time.Hour && d%(24*time.Hour) == 0:

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Class sorts recommendations by what they ask for.
@@ -201,25 +203,25 @@ func (p Policy) Describe() []string {
 	pct := pctName(p)
 	res := ""
 	if p.PeakResolution > 0 {
-		res = FormatDuration(p.PeakResolution) + " "
+		res = units.Duration(p.PeakResolution) + " "
 	}
 	sampled := ""
 	if p.Step > 0 {
-		sampled = " every " + FormatDuration(p.Step)
+		sampled = " every " + units.Duration(p.Step)
 	}
 	return []string{
-		fmt.Sprintf("CPU request = %s of each pod's %sCPU usage%s over %s, the highest across pods, + %g%%; where a limit equal to the request caps the container (Autopilot without bursting, Guaranteed pods), the highest %susage + %g%% instead; floor %s",
-			pct, res, sampled, FormatDuration(p.Window), p.CPUMargin*100, res, p.CPUMargin*100, FormatCPU(p.CPUFloor)),
-		fmt.Sprintf("CPU limits below the highest usage + %g%%, or throttling more than %g%% of periods, are raised", p.CPUMargin*100, p.MaxThrottled*100),
+		fmt.Sprintf("CPU request = %s of each pod's %sCPU usage%s over %s, the highest across pods, + %s; where a limit equal to the request caps the container (Autopilot without bursting, Guaranteed pods), the highest %susage + %s instead; floor %s",
+			pct, res, sampled, units.Duration(p.Window), units.Percent(p.CPUMargin), res, units.Percent(p.CPUMargin), units.CPU(p.CPUFloor)),
+		fmt.Sprintf("CPU limits below the highest usage + %s, or throttling more than %s of periods, are raised", units.Percent(p.CPUMargin), units.Percent(p.MaxThrottled)),
 		fmt.Sprintf("memory request = peak working set × %g, never below the peak; after an OOM kill at least max(peak × %g, limit at the kill × %g); floor %s",
-			1+p.MemoryMargin, p.OOMPeakFactor, p.OOMLimitFactor, FormatMemory(p.MemoryFloor)),
+			1+p.MemoryMargin, p.OOMPeakFactor, p.OOMLimitFactor, units.Bytes(p.MemoryFloor)),
 		fmt.Sprintf("a workload needs %s of history (a full daily cycle) to be sized; cuts on less than %s are medium risk; bounds widen with less history as the VPA's do (upper × (1 + 1/days))",
-			FormatDuration(p.MinHistory), FormatDuration(p.SettledHistory)),
-		fmt.Sprintf("changes under %g%% are left alone; cuts saving under $%g a month are not proposed", p.MinChange*100, p.MinSaving),
-		fmt.Sprintf("HPA on CPU (Resource or ContainerResource): the target moves with the request so that target × request (the CPU at which it scales) stays the same; targets are capped at %g%% by raising the request; an HPA pinned at maxReplicas above its target gets a higher maximum, never a lower target", p.MaxHPATarget*100),
+			units.Duration(p.MinHistory), units.Duration(p.SettledHistory)),
+		fmt.Sprintf("changes under %s are left alone; cuts saving under %s a month are not proposed", units.Percent(p.MinChange), units.Money(p.MinSaving, "USD")),
+		fmt.Sprintf("HPA on CPU (Resource or ContainerResource): the target moves with the request so that target × request (the CPU at which it scales) stays the same; targets are capped at %s by raising the request; an HPA pinned at maxReplicas above its target gets a higher maximum, never a lower target", units.Percent(p.MaxHPATarget)),
 		fmt.Sprintf("HPA minimum: lowered only when the HPA sat at its minimum all window, to what the %s load needs at the target (at least 2 when it was 2 or more)", pct),
-		fmt.Sprintf("idle: a Deployment or StatefulSet observed for %g%% of the window that received no requests (request counters) and no network traffic beyond health checks (a steady rate, never above %s), and whose busiest %sCPU stayed under %s; never proposed without traffic metrics",
-			DefaultIdleHistory*100, rateText(p.IdleNetwork), res, FormatCPU(p.IdleCPU)),
+		fmt.Sprintf("idle: a Deployment or StatefulSet observed for %s of the window that received no requests (request counters) and no network traffic beyond health checks (a steady rate, never above %s), and whose busiest %sCPU stayed under %s; never proposed without traffic metrics",
+			units.Percent(DefaultIdleHistory), rateText(p.IdleNetwork), res, units.CPU(p.IdleCPU)),
 	}
 }
 

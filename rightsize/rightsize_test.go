@@ -693,8 +693,8 @@ func TestCostInStandardModeAddsUpToTheNodeBill(t *testing.T) {
 		if err != nil {
 			t.Fatalf("one unknown node aborted the report: %v", err)
 		}
-		if !r.Partial || len(r.Unpriced) != 1 || !strings.Contains(r.Unpriced[0], "node n1 (z9-standard-4)") || !strings.Contains(r.Unpriced[0], "--prices") {
-			t.Errorf("partial %v, unpriced %q; want n1 named with a hint to pass --prices", r.Partial, r.Unpriced)
+		if !r.Partial || len(r.Unpriced) != 1 || !strings.Contains(r.Unpriced[0], "node n1 (z9-standard-4)") || !strings.Contains(r.Unpriced[0], "price file under regions.us-central1.families.z9") {
+			t.Errorf("partial %v, unpriced %q; want n1 named with a hint to give its price in a price file", r.Partial, r.Unpriced)
 		}
 		if !r.Nodes[0].Unknown || r.Nodes[0].MonthlyCost != 0 || !near(r.NodeBill, n2Month, 1e-6) {
 			t.Errorf("nodes %+v, bill %.2f; want n1 unknown and n2 billed", r.Nodes, r.NodeBill)

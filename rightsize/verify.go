@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // SystemCheck is a model of the system and the scenarios it must survive,
@@ -202,11 +203,11 @@ func tryChanges(ctx context.Context, sc SystemCheck, base []*sim.Result, ci int,
 		b := base[i]
 		switch {
 		case b.SLOMet && !res.SLOMet:
-			return fmt.Sprintf("the SLO breaks in scenario %s (%.0f%% of the error budget burned, %.0f%% before)",
-				res.Scenario, res.BudgetBurned*100, b.BudgetBurned*100), nil
+			return fmt.Sprintf("the SLO breaks in scenario %s (%s of the error budget burned, %s before)",
+				res.Scenario, units.Percent(res.BudgetBurned), units.Percent(b.BudgetBurned)), nil
 		case !b.SLOMet && res.BudgetBurned > b.BudgetBurned*1.001+1e-9:
-			return fmt.Sprintf("scenario %s, which already misses the SLO, burns more of the budget (%.0f%%, %.0f%% before)",
-				res.Scenario, res.BudgetBurned*100, b.BudgetBurned*100), nil
+			return fmt.Sprintf("scenario %s, which already misses the SLO, burns more of the budget (%s, %s before)",
+				res.Scenario, units.Percent(res.BudgetBurned), units.Percent(b.BudgetBurned)), nil
 		}
 	}
 	return "", nil

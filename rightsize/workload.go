@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // recommender sizes one workload at a time.
@@ -39,7 +41,7 @@ func (rc recommender) workload(w *Workload, ws *WorkloadStats) ([]Recommendation
 	case w.Replicas == 0:
 		return nil, skip("scaled to zero")
 	case ws.History < rc.pol.MinHistory:
-		return nil, skip("not enough history: %s of usage, %s needed (a full daily cycle by default)", FormatDuration(ws.History.Round(time.Minute)), FormatDuration(rc.pol.MinHistory))
+		return nil, skip("not enough history: %s of usage, %s needed (a full daily cycle by default)", units.Duration(ws.History), units.Duration(rc.pol.MinHistory))
 	}
 	var missing []string
 	for _, c := range w.Containers {
@@ -125,11 +127,11 @@ func (rc recommender) size(c Container, s *ContainerStats) sizing {
 			n.Limits.CPU = n.Requests.CPU // keep the limit at the request
 		case c.Limits.CPU < peakNeed:
 			n.Limits.CPU = roundUp(peakNeed, 0.001)
-			out.limitRaised = append(out.limitRaised, fmt.Sprintf("CPU limit %s is below the peak %s + %g%%", FormatCPU(c.Limits.CPU), FormatCPU(s.CPUPeak), pol.CPUMargin*100))
+			out.limitRaised = append(out.limitRaised, fmt.Sprintf("CPU limit %s is below the peak %s + %s", units.CPU(c.Limits.CPU), units.CPU(s.CPUPeak), units.Percent(pol.CPUMargin)))
 		}
 		if s.Has.Of(StatThrottling) && s.Throttled > pol.MaxThrottled && !capped {
 			n.Limits.CPU = math.Max(n.Limits.CPU, roundUp(c.Limits.CPU*1.5, 0.001))
-			out.limitRaised = append(out.limitRaised, fmt.Sprintf("throttled in %s of CFS periods", pctString(s.Throttled)))
+			out.limitRaised = append(out.limitRaised, fmt.Sprintf("throttled in %s of CFS periods", units.Percent(s.Throttled)))
 		}
 		if n.Limits.CPU < n.Requests.CPU {
 			n.Limits.CPU = n.Requests.CPU
@@ -267,8 +269,8 @@ func (rc recommender) requests(w *Workload, ws *WorkloadStats) ([]Recommendation
 			x.HPA = hpa
 			x.Class = Big
 			x.Risk = RiskUnverified
-			x.Reason += fmt.Sprintf("; HPA %s target %s → %s keeps its scaling point at %s", hpa.Name, pctString(hpa.CPUTarget), pctString(hpa.NewCPUTarget),
-				FormatCPU(hpa.CPUTarget*scaledRequest(h, now)))
+			x.Reason += fmt.Sprintf("; HPA %s target %s → %s keeps its scaling point at %s", hpa.Name, units.Percent(hpa.CPUTarget), units.Percent(hpa.NewCPUTarget),
+				units.CPU(hpa.CPUTarget*scaledRequest(h, now)))
 			if slows != "" {
 				x.Risk = RiskHigh
 				x.Reason += "; " + slows
@@ -394,7 +396,7 @@ func (rc recommender) pinned(w *Workload, ws *WorkloadStats) *Recommendation {
 	}
 	when := "is at maxReplicas now"
 	if share >= 0 {
-		when = fmt.Sprintf("sat at maxReplicas %s of the window", pctString(share))
+		when = fmt.Sprintf("sat at maxReplicas %s of the window", units.Percent(share))
 	}
 	newMax := int(math.Ceil(float64(h.MaxReplicas) * 1.5))
 	var why string
@@ -414,7 +416,7 @@ func (rc recommender) pinned(w *Workload, ws *WorkloadStats) *Recommendation {
 			return nil
 		}
 		newMax = int(math.Ceil(float64(h.MaxReplicas)*util/h.CPUTarget - 1e-9))
-		why = fmt.Sprintf("with its pods at %s of their CPU request at the %s (target %s) it would have run %d", pctString(util), pctName(rc.pol), pctString(h.CPUTarget), newMax)
+		why = fmt.Sprintf("with its pods at %s of their CPU request at the %s (target %s) it would have run %d", units.Percent(util), pctName(rc.pol), units.Percent(h.CPUTarget), newMax)
 	} else {
 		why = "it scales on metrics headroom does not read; check them before raising it by half"
 	}
@@ -426,7 +428,7 @@ func (rc recommender) pinned(w *Workload, ws *WorkloadStats) *Recommendation {
 		HPA: &HPAChange{Name: h.Name, MinReplicas: h.MinReplicas, NewMinReplicas: h.MinReplicas, MaxReplicas: h.MaxReplicas, NewMaxReplicas: newMax,
 			CPUTarget: h.CPUTarget, NewCPUTarget: h.CPUTarget, CPUContainer: h.CPUContainer, CPUMetric: h.CPUMetric},
 		Reason: fmt.Sprintf("under-provisioned: HPA %s %s, and %s: raise maxReplicas %d → %d (or raise requests); its target stays %s",
-			h.Name, when, why, h.MaxReplicas, newMax, pctString(h.CPUTarget))}
+			h.Name, when, why, h.MaxReplicas, newMax, units.Percent(h.CPUTarget))}
 	if pod, ok := rc.podMonthly(w, w.Containers); ok {
 		x.MonthlySaving = -float64(newMax-h.MaxReplicas) * pod
 		x.Reason += fmt.Sprintf("; up to %s a month more when all run", usd(-x.MonthlySaving))
@@ -483,7 +485,7 @@ func (rc recommender) hpaMin(w *Workload, ws *WorkloadStats, after []Container) 
 			NewMaxReplicas: h.MaxReplicas, CPUTarget: h.CPUTarget, NewCPUTarget: h.CPUTarget, CPUContainer: h.CPUContainer, CPUMetric: h.CPUMetric},
 		Class: Big, Risk: RiskHigh,
 		Reason: fmt.Sprintf("the HPA sat at its minimum all window; at its %s CPU the workload runs at %s of its request on %d pods, so the HPA (target %s) would keep %d: minReplicas %d → %d. Slows the first minutes of a spike: the minimum is what absorbs it before new pods start; check known events with headroom sim",
-			pctName(rc.pol), pctString(util), w.Replicas, pctString(h.CPUTarget), need, h.MinReplicas, newMin)}
+			pctName(rc.pol), units.Percent(util), w.Replicas, units.Percent(h.CPUTarget), need, h.MinReplicas, newMin)}
 	if ok {
 		x.MonthlySaving = float64(h.MinReplicas-newMin) * pod
 		if x.MonthlySaving < rc.pol.MinSaving {
@@ -526,12 +528,12 @@ func (rc recommender) idle(w *Workload, ws *WorkloadStats, partial bool) *Recomm
 	}
 	var evidence []string
 	if t.Has.Of(StatRequests) {
-		evidence = append(evidence, fmt.Sprintf("no requests counted in %s", FormatDuration(rc.pol.Window)))
+		evidence = append(evidence, fmt.Sprintf("no requests counted in %s", units.Duration(rc.pol.Window)))
 	}
 	if t.Has.Of(StatNetwork) {
 		evidence = append(evidence, fmt.Sprintf("network receive steady at %s (peak %s: no more than health checks and scrapes send)", rateText(t.RxTypical), rateText(t.RxPeak)))
 	}
-	evidence = append(evidence, fmt.Sprintf("CPU never above %s in any %s window", FormatCPU(math.Max(top, 0.001)), FormatDuration(max(rc.pol.PeakResolution, time.Minute))))
+	evidence = append(evidence, fmt.Sprintf("CPU never above %s in any %s window", units.CPU(math.Max(top, 0.001)), units.Duration(max(rc.pol.PeakResolution, time.Minute))))
 	zero := 0
 	pod := sumRequests(w.Containers)
 	x := &Recommendation{Action: ActionIdle, Namespace: w.Namespace, Workload: w.Name, Kind: w.Kind,
@@ -562,40 +564,33 @@ func (rc recommender) confidence(history time.Duration, n Container) *Confidence
 func sizeReason(c, n Container, s *ContainerStats, sz sizing, pol Policy, history time.Duration) string {
 	res := ""
 	if pol.PeakResolution > 0 {
-		res = " (" + FormatDuration(pol.PeakResolution) + " windows)"
+		res = " (" + units.Duration(pol.PeakResolution) + " windows)"
 	}
 	parts := []string{
-		fmt.Sprintf("CPU %s %s, peak %s%s, of %s requested", pctName(pol), FormatCPU(s.CPUHigh), FormatCPU(s.CPUPeak), res, orUnset(c.Requests.CPU, FormatCPU)),
-		fmt.Sprintf("memory peak %s of %s requested", FormatMemory(s.MemoryPeak), orUnset(c.Requests.Memory, FormatMemory)),
+		fmt.Sprintf("CPU %s %s, peak %s%s, of %s requested", pctName(pol), units.CPU(s.CPUHigh), units.CPU(s.CPUPeak), res, orUnset(c.Requests.CPU, units.CPU)),
+		fmt.Sprintf("memory peak %s of %s requested", units.Bytes(s.MemoryPeak), orUnset(c.Requests.Memory, units.Bytes)),
 	}
 	if sz.cappedAtPeak && n.Requests.CPU != c.Requests.CPU {
 		parts = append(parts, "CPU sized to the peak: a limit at the request caps it")
 	} else if !sz.peakCovered {
-		parts = append(parts, fmt.Sprintf("above %s the container borrows spare node CPU and slows under contention", FormatCPU(n.Requests.CPU)))
+		parts = append(parts, fmt.Sprintf("above %s the container borrows spare node CPU and slows under contention", units.CPU(n.Requests.CPU)))
 	}
 	if s.OOMKills > 0 {
-		parts = append(parts, fmt.Sprintf("%d OOM kill(s) at a %s limit", s.OOMKills, orUnset(max(s.MemoryLimitAtOOM, c.Limits.Memory), FormatMemory)))
+		parts = append(parts, fmt.Sprintf("%d OOM kill(s) at a %s limit", s.OOMKills, orUnset(max(s.MemoryLimitAtOOM, c.Limits.Memory), units.Bytes)))
 	}
 	parts = append(parts, sz.limitRaised...)
 	if n.Limits.Memory != c.Limits.Memory {
 		parts = append(parts, "memory limit raised to the request")
 	}
-	parts = append(parts, FormatDuration(history.Round(time.Hour))+" of history")
+	parts = append(parts, units.Duration(history.Round(time.Hour))+" of history")
 	if history < pol.SettledHistory {
 		parts = append(parts, "less than a week: weekly patterns unseen")
 	}
 	return strings.Join(parts, "; ")
 }
 
-func rateText(bps float64) string {
-	switch {
-	case bps >= 1<<20:
-		return fmt.Sprintf("%.1f MiB/s", bps/(1<<20))
-	case bps >= 1<<10:
-		return fmt.Sprintf("%.1f KiB/s", bps/(1<<10))
-	}
-	return fmt.Sprintf("%.0f B/s", bps)
-}
+// rateText writes bytes per second: "1.5Mi/s".
+func rateText(bps float64) string { return units.Bytes(bps) + "/s" }
 
 func orUnset(v float64, f func(float64) string) string {
 	if v <= 0 {
@@ -605,12 +600,5 @@ func orUnset(v float64, f func(float64) string) string {
 }
 
 func pctName(p Policy) string { return fmt.Sprintf("p%g", p.CPUPercentile*100) }
-
-func pctString(f float64) string {
-	if f > 0 && f < 0.0995 {
-		return fmt.Sprintf("%.1f%%", f*100)
-	}
-	return fmt.Sprintf("%.0f%%", f*100)
-}
 
 func roundUp(x, step float64) float64 { return math.Ceil(x/step-1e-9) * step }

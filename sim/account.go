@@ -3,8 +3,8 @@ package sim
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // stepSums accumulate one timeline step: requests (arrivals, served,
@@ -300,14 +300,14 @@ func (r *runner) finish() *Result {
 	case worstOwn >= 0:
 		s := &r.comps[worstOwn]
 		res.Bottleneck = s.cc.Name
-		res.BottleneckReason = fmt.Sprintf("%s requests failed there (%s timed out waiting for a ready replica)", fmtCount(s.acc.ownFail), fmtCount(s.acc.timedOut))
+		res.BottleneckReason = fmt.Sprintf("%s requests failed there (%s timed out waiting for a ready replica)", units.Count(s.acc.ownFail), units.Count(s.acc.timedOut))
 		if s.acc.maxPending > 0 {
-			res.BottleneckReason += fmt.Sprintf("; up to %d pods waited %s for room on a node", s.acc.maxPending, fmtSeconds(s.acc.pendingS))
+			res.BottleneckReason += fmt.Sprintf("; up to %d pods waited %s for room on a node", s.acc.maxPending, units.Seconds(math.Round(s.acc.pendingS)))
 		}
 	case busiest >= 0:
 		s := &r.comps[busiest]
 		res.Bottleneck = s.cc.Name
-		res.BottleneckReason = fmt.Sprintf("busiest: offered load peaked at %.0f%% of its ready capacity", 100*min(s.acc.busiest, 99.99))
+		res.BottleneckReason = fmt.Sprintf("busiest: offered load peaked at %s of its ready capacity", units.Percent(min(s.acc.busiest, 99.99)))
 	}
 	if r.pool.capped {
 		res.Notes = append(res.Notes, fmt.Sprintf("the node pool reached maxNodes (%d): some pods could not be placed", r.pool.maxNodes))
@@ -327,22 +327,3 @@ func (r *runner) sli(objective, threshold, good, allow, bad float64) *SLI {
 	}
 	return s
 }
-
-// fmtCount writes a count rounded, with thousands separators: 1,234,567.
-func fmtCount(x float64) string {
-	digits := strconv.FormatFloat(math.Round(math.Abs(x)), 'f', 0, 64)
-	var b strings.Builder
-	if x <= -0.5 {
-		b.WriteByte('-')
-	}
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// fmtSeconds writes a duration in seconds as 1m30s.
-func fmtSeconds(x float64) string { return secDur(math.Round(x)).String() }

@@ -38,6 +38,17 @@
 //     caller's latency includes its callees'; failed calls are retried,
 //     adding load; fan-out multiplies load down the call graph.
 //
+// # Announced events and surprises
+//
+// A component may pre-scale ([Component.Prescale]: its floor raised at
+// given times from a scenario's start), which only makes sense before an
+// event whose time is known. A [Scenario] says which it is
+// ([EventNotice]): announced, and the pre-scaling applies; or a surprise,
+// and nothing pre-scales before it, whatever the system says: the HPA, its
+// behavior, minReplicas and spare node capacity alone absorb it. A
+// scenario that does not say is announced ([DefaultEventNotice]). The
+// result says which it was (Result.Event).
+//
 // # Accounting
 //
 // A request is good for the availability objective when it succeeds end to

@@ -12,6 +12,13 @@ type Result struct {
 	Traffic string `json:"traffic"`
 	// Duration is the simulated time, in seconds.
 	Duration float64 `json:"duration_s"`
+	// Event is "announced" (the system's pre-scaling applied) or
+	// "surprise" (none did): the scenario's notice as resolved.
+	Event string `json:"event"`
+	// Stopped tells that the run ended at the first breach
+	// (Options.StopAtBreach): Duration and every total cover the
+	// simulated part only.
+	Stopped bool `json:"stopped,omitempty"`
 	// Requests is the number of external requests.
 	Requests float64 `json:"requests"`
 	// Failed is the number of external requests that failed for good

@@ -16,6 +16,12 @@ type Options struct {
 	// TimelineStep is the spacing of the timeline's entries; 0 means no
 	// timeline (and memory that does not grow with the scenario's length).
 	TimelineStep time.Duration
+	// StopAtBreach ends the run at the first breach (Result.FirstBreach):
+	// the scenario has then burned more budget than it may, so the verdict
+	// is known (SLOMet false, as a whole run would say). Result.Stopped
+	// tells so; its counts and costs cover the simulated part only. For a
+	// caller that needs the verdict only, such as a planner's search.
+	StopAtBreach bool
 }
 
 // Defaults of a run.
@@ -43,6 +49,10 @@ func (m *Model) Run(ctx context.Context, sc Scenario, opt Options) (*Result, err
 	if sc.Traffic == nil {
 		return nil, errors.New("scenario has no traffic")
 	}
+	if sc.Event > EventSurprise {
+		return nil, fmt.Errorf("scenario %q: event: unknown notice %d; want announced or surprise", sc.Name, uint8(sc.Event))
+	}
+	notice := sc.Notice()
 	dur := sc.Duration
 	if dur == 0 {
 		dur = sc.Traffic.Duration()
@@ -56,9 +66,19 @@ func (m *Model) Run(ctx context.Context, sc Scenario, opt Options) (*Result, err
 	}
 	steps := int64(math.Ceil(float64(dur) / float64(res)))
 	if steps > MaxSteps {
-		return nil, fmt.Errorf("scenario %q: %v at a %v resolution is more than %d steps; use a coarser --resolution", sc.Name, dur, res, MaxSteps)
+		return nil, fmt.Errorf("scenario %q: %v at a %v resolution is more than %d steps; use a coarser resolution", sc.Name, dur, res, MaxSteps)
 	}
 	r := newRunner(&m.c, sc, res, steps, opt.TimelineStep)
+	skipped := false
+	if notice == EventSurprise {
+		// Nobody knows when a surprise comes: nothing pre-scales for it.
+		for i := range r.comps {
+			s := &r.comps[i]
+			skipped = skipped || len(s.cc.Prescale) > 0
+			s.pre = len(s.cc.Prescale)
+		}
+	}
+	stopped := false
 	for step := int64(0); step < steps; step++ {
 		if step&8191 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -66,8 +86,18 @@ func (m *Model) Run(ctx context.Context, sc Scenario, opt Options) (*Result, err
 			}
 		}
 		r.step(step)
+		if opt.StopAtBreach && r.firstBreach >= 0 && step+1 < steps {
+			r.steps, stopped = step+1, true
+			break
+		}
 	}
-	return r.finish(), nil
+	out := r.finish()
+	out.Stopped = stopped
+	out.Event = notice.String()
+	if skipped {
+		out.Notes = append(out.Notes, fmt.Sprintf("%s is a surprise: the system's pre-scaling (prescale) is not applied before it", sc.Name))
+	}
+	return out, nil
 }
 
 // compState is one component during a run.

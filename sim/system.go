@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/headroom-sre/headroom/capacity"
 	"github.com/headroom-sre/headroom/pricing"
+	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // System is a service as the simulator sees it: components that call each
@@ -59,9 +62,10 @@ type Component struct {
 	// HPA is the component's HorizontalPodAutoscaler, or nil for a fixed
 	// replica count.
 	HPA *HPA
-	// Prescale raises the replica floor at given times: minReplicas of the
-	// HPA, or the replica count without one (a KEDA cron trigger or a
-	// CronJob in practice).
+	// Prescale raises the replica floor at given times from a scenario's
+	// start: minReplicas of the HPA, or the replica count without one (a
+	// KEDA cron trigger or a CronJob in practice). It applies to announced
+	// scenarios only: nothing pre-scales for a surprise (see [EventNotice]).
 	Prescale []Prescale
 }
 
@@ -343,6 +347,10 @@ type Scenario struct {
 	Traffic traffic.Shape
 	// Duration is how long to simulate; 0 means the traffic's duration.
 	Duration time.Duration
+	// Event says whether the scenario's event is announced (the system's
+	// pre-scaling applies) or a surprise (no component pre-scales); the
+	// zero value reads as [DefaultEventNotice].
+	Event EventNotice
 }
 
 // compiled is a validated, defaulted system ready for repeated runs.
@@ -452,16 +460,19 @@ func cloneRules(r *ScalingRules) *ScalingRules {
 func Compile(sys System) (*Model, error) {
 	sys = sys.Clone()
 	c := compiled{sys: sys, entry: -1}
-	var errs []string
-	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	var errs []Problem
+	fail := func(path, format string, args ...any) {
+		errs = append(errs, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
 	byName := map[string]int{}
 	for i, comp := range sys.Components {
+		at := fmt.Sprintf("components[%d]", i)
 		if comp.Name == "" {
-			fail("components[%d]: missing name", i)
+			fail(at+".name", "components[%d]: missing name", i)
 			continue
 		}
 		if _, dup := byName[comp.Name]; dup {
-			fail("components[%d]: name %q is used twice", i, comp.Name)
+			fail(at+".name", "components[%d]: name %q is used twice", i, comp.Name)
 			continue
 		}
 		byName[comp.Name] = i
@@ -469,23 +480,29 @@ func Compile(sys System) (*Model, error) {
 	if i, ok := byName[sys.Entry]; ok {
 		c.entry = i
 	} else {
-		fail("entry %q is not a component", sys.Entry)
+		fail("entry", "entry %q is not a component", sys.Entry)
 	}
 	c.comps = make([]compComponent, len(sys.Components))
 	for i, comp := range sys.Components {
+		at := fmt.Sprintf("components[%d]", i)
 		cc, problems := compileComponent(i, comp, &c)
 		for _, p := range problems {
-			fail("component %s: %s", comp.Name, p)
+			path := at
+			if p.Path != "" {
+				path += "." + p.Path
+			}
+			fail(path, "component %s: %s", comp.Name, p.Message)
 		}
 		for _, call := range comp.Calls {
 			j, ok := byName[call.To]
+			where := at + ".calls." + call.To
 			switch {
 			case !ok:
-				fail("component %s: calls unknown component %q", comp.Name, call.To)
+				fail(where, "component %s: calls unknown component %q", comp.Name, call.To)
 			case j == i:
-				fail("component %s: calls itself", comp.Name)
+				fail(where, "component %s: calls itself", comp.Name)
 			case !(call.PerRequest > 0) || math.IsInf(call.PerRequest, 0):
-				fail("component %s: calls %s %v times per request; want a positive number", comp.Name, call.To, call.PerRequest)
+				fail(where, "component %s: calls %s %v times per request; want a positive number", comp.Name, call.To, call.PerRequest)
 			default:
 				cc.calls = append(cc.calls, newEdge(j, call.PerRequest))
 			}
@@ -497,40 +514,67 @@ func Compile(sys System) (*Model, error) {
 			c.comps[e.to].callers = append(c.comps[e.to].callers, newEdge(i, e.k))
 		}
 	}
-	if len(errs) == 0 {
-		order, cycle := topoOrder(c.comps)
-		if cycle != "" {
-			fail("the calls form a cycle: %s", cycle)
-		}
-		c.order = order
+	// The valid calls are checked for a cycle whatever else is wrong, so
+	// every problem is reported at once.
+	order, cycle, from, to := topoOrder(c.comps)
+	if cycle != "" {
+		fail(fmt.Sprintf("components[%d].calls.%s", from, c.comps[to].Name), "the calls form a cycle: %s", cycle)
 	}
-	errs = append(errs, compileNodes(&c)...)
-	errs = append(errs, checkObjectives(sys.Objectives)...)
+	c.order = order
+	for _, msg := range compileNodes(&c) {
+		path := "nodes"
+		if strings.HasPrefix(msg, "component ") {
+			path = "components"
+		}
+		errs = append(errs, Problem{Path: path, Message: msg})
+	}
+	for _, msg := range checkObjectives(sys.Objectives) {
+		errs = append(errs, Problem{Path: "slo", Message: msg})
+	}
 	if len(errs) > 0 {
 		return nil, &ModelError{Problems: errs}
 	}
 	return &Model{c: c}, nil
 }
 
-// ModelError lists everything wrong with a System.
-type ModelError struct{ Problems []string }
+// ModelError lists everything wrong with a System. It is the one
+// validation of a System: a file format maps each Problem's Path to a
+// position in its file.
+type ModelError struct{ Problems []Problem }
+
+// Problem is one thing wrong with a System. Path says where, in the
+// System file's terms below its spec ("components[1].calls.money",
+// "nodes", "objectives"); Message says what, naming the component.
+type Problem struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
 
 // Error lists the problems, one per line when there are several.
 func (e *ModelError) Error() string {
 	if len(e.Problems) == 1 {
-		return "invalid system: " + e.Problems[0]
+		return "invalid system: " + e.Problems[0].Message
 	}
 	s := fmt.Sprintf("invalid system (%d problems):", len(e.Problems))
 	for _, p := range e.Problems {
-		s += "\n  " + p
+		s += "\n  " + p.Message
 	}
 	return s
 }
 
-func compileComponent(i int, comp Component, c *compiled) (compComponent, []string) {
+func compileComponent(i int, comp Component, c *compiled) (compComponent, []Problem) {
 	cc := compComponent{Component: comp, idx: i}
-	var problems []string
-	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var problems []Problem
+	// The path is the part of the component the problem is in: its text
+	// before the first colon ("capacity", "resources"), or the component.
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		path, _, _ := strings.Cut(msg, ":")
+		if strings.ContainsAny(path, " ") {
+			path = ""
+		}
+		problems = append(problems, Problem{Path: path, Message: msg})
+	}
 	capa := comp.Capacity
 	if !(capa.PerReplicaRPS > 0) || math.IsInf(capa.PerReplicaRPS, 0) {
 		fail("capacity: per-replica rate must be a positive number, got %v", capa.PerReplicaRPS)
@@ -572,13 +616,13 @@ func compileComponent(i int, comp Component, c *compiled) (compComponent, []stri
 	cc.memGiB = r.MemoryRequest / (1 << 30)
 	cc.cpuPerReq = capa.CPUPerRequest
 	if capa.LowerBound {
-		c.notes = append(c.notes, fmt.Sprintf("%s: capacity %.4g req/s per replica is a lower bound (the load generator could not drive it to its knee): the service may serve more, so this result is pessimistic",
-			comp.Name, capa.PerReplicaRPS))
+		c.notes = append(c.notes, fmt.Sprintf("%s: capacity %s per replica is a lower bound (the load generator could not drive it to its knee): the service may serve more, so this result is pessimistic",
+			comp.Name, units.Rate(capa.PerReplicaRPS)))
 	}
 	if cc.cpuPerReq == 0 && capa.PerReplicaRPS > 0 {
 		cc.cpuPerReq = math.Max(ref-capa.IdleCPU, 0) / capa.PerReplicaRPS
-		c.notes = append(c.notes, fmt.Sprintf("%s: CPU per request unknown; taken as %.3gms so that a replica at %.4g req/s is at its CPU %s",
-			comp.Name, cc.cpuPerReq*1000, capa.PerReplicaRPS, map[bool]string{true: "limit", false: "request"}[r.CPULimit > 0]))
+		c.notes = append(c.notes, fmt.Sprintf("%s: CPU per request unknown; taken as %s so that a replica at %s is at its CPU %s",
+			comp.Name, units.Seconds(cc.cpuPerReq), units.Rate(capa.PerReplicaRPS), map[bool]string{true: "limit", false: "request"}[r.CPULimit > 0]))
 	}
 	cc.timeout = comp.Timeout.Seconds()
 	if comp.Timeout == 0 {
@@ -623,8 +667,8 @@ func compileComponent(i int, comp Component, c *compiled) (compComponent, []stri
 }
 
 // topoOrder orders components callers first; it reports a cycle as
-// "a → b → a".
-func topoOrder(comps []compComponent) ([]int, string) {
+// "a → b → a", with the call that closes it (from → to).
+func topoOrder(comps []compComponent) (order []int, cycle string, from, to int) {
 	const (
 		unseen = iota
 		active
@@ -633,7 +677,6 @@ func topoOrder(comps []compComponent) ([]int, string) {
 	state := make([]int, len(comps))
 	var post []int
 	var stack []int
-	var cycle string
 	var visit func(i int) bool
 	visit = func(i int) bool {
 		state[i] = active
@@ -641,6 +684,7 @@ func topoOrder(comps []compComponent) ([]int, string) {
 		for _, e := range comps[i].calls {
 			switch state[e.to] {
 			case active:
+				from, to = i, e.to
 				for k, j := range stack {
 					if j == e.to {
 						for _, m := range stack[k:] {
@@ -664,13 +708,13 @@ func topoOrder(comps []compComponent) ([]int, string) {
 	}
 	for i := range comps {
 		if state[i] == unseen && !visit(i) {
-			return nil, cycle
+			return nil, cycle, from, to
 		}
 	}
 	for a, b := 0, len(post)-1; a < b; a, b = a+1, b-1 {
 		post[a], post[b] = post[b], post[a]
 	}
-	return post, ""
+	return post, "", 0, 0
 }
 
 func compileNodes(c *compiled) []string {
@@ -713,8 +757,8 @@ func compileNodes(c *compiled) []string {
 		c.allocCPU, c.allocMem = Allocatable(n.NodeCPU, n.NodeMemory)
 		for _, cc := range c.comps {
 			if cc.Resources.CPURequest > c.allocCPU || cc.Resources.MemoryRequest > c.allocMem {
-				errs = append(errs, fmt.Sprintf("component %s: a pod (%.3g CPU, %.3g GiB) does not fit on a %s node (%.3g CPU, %.3g GiB allocatable)",
-					cc.Name, cc.Resources.CPURequest, cc.memGiB, nodeName(n), c.allocCPU, c.allocMem/(1<<30)))
+				errs = append(errs, fmt.Sprintf("component %s: a pod (%s CPU, %s memory) does not fit on a %s node (%s CPU, %s memory allocatable)",
+					cc.Name, units.CPU(cc.Resources.CPURequest), units.Bytes(cc.Resources.MemoryRequest), nodeName(n), units.CPU(c.allocCPU), units.Bytes(c.allocMem)))
 			}
 		}
 		c.nodeHour = c.sys.Prices.NodeHour
@@ -762,3 +806,26 @@ func (m *Model) System() System { return m.c.sys.Clone() }
 // Notes are remarks about assumptions the model made (a derived CPU per
 // request, for instance).
 func (m *Model) Notes() []string { return append([]string(nil), m.c.notes...) }
+
+// ObjectivesFromSLOs is what the simulator judges a System by, given SLOs
+// (from an SLO file): the strictest availability objective (a ratio of
+// good events), the strictest latency objective (good events are
+// requests within a latency bound, slo.Indicator.LatencyBound) and the
+// longest window. ok is false when none of them is an objective the
+// simulator can judge.
+//
+// It is the one conversion from SLOs to simulator objectives; its
+// counterpart for load tests is slo.SLO.LoadThreshold.
+func ObjectivesFromSLOs(slos []slo.SLO) (o Objectives, ok bool) {
+	for _, s := range slos {
+		o.Window = max(o.Window, s.Window.Length)
+		if bound, isLatency := s.Indicator.LatencyBound(); isLatency {
+			if s.Target > o.LatencyTarget {
+				o.LatencyThreshold, o.LatencyTarget = bound, s.Target
+			}
+			continue
+		}
+		o.Availability = max(o.Availability, s.Target)
+	}
+	return o, o.Availability > 0 || o.LatencyTarget > 0
+}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Counts are the events of one span of time: how many were good out of
@@ -198,8 +200,8 @@ func Evaluate(s SLO, obs Observation) Status {
 		}
 	}
 	if obs.Coverage < MinCoverage && st.Span > 0 && st.Verdict != NoData {
-		st.Notes = append(st.Notes, fmt.Sprintf("data covers only %.0f%% of the window (%s of %s)",
-			math.Floor(obs.Coverage*100), HumanDuration(time.Duration(obs.Coverage*float64(st.Span))), HumanDuration(st.Span)))
+		st.Notes = append(st.Notes, fmt.Sprintf("data covers only %s of the window (%s of %s)",
+			units.Percent(obs.Coverage), units.Duration(time.Duration(obs.Coverage*float64(st.Span))), units.Duration(st.Span)))
 	}
 	st.Burn, st.Notes = burns(s, obs, st.Notes)
 	st.CurrentBurnWindow = s.CurrentBurnWindow()
@@ -298,21 +300,6 @@ func sortedWindows(m map[time.Duration]Sample) []time.Duration {
 // Evaluate stops noting the gap.
 const MinCoverage = 0.95
 
-// HumanDuration writes d compactly for people, rounded to minutes above an
-// hour and to seconds below: 2d3h, 22h, 3h20m, 45s.
-func HumanDuration(d time.Duration) string {
-	neg := d < 0
-	if neg {
-		d = -d
-	}
-	if d >= time.Hour {
-		d = d.Round(time.Minute)
-	} else {
-		d = d.Round(time.Second)
-	}
-	s := PromDuration(d)
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+// HumanDuration writes d for people: units.Duration ("2d03h", "3h20m",
+// "45s"), kept for callers outside slo.
+func HumanDuration(d time.Duration) string { return units.Duration(d) }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/headroom-sre/headroom/slo"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // An availability SLO of 99.9% over 30 days, evaluated on a month in which
@@ -24,13 +25,13 @@ func ExampleEvaluate() {
 		Recent: map[time.Duration]slo.Sample{time.Hour: {Counts: slo.Counts{Good: 12_000 - 30, Total: 12_000}}},
 	})
 	fmt.Printf("SLI %.4f: %s\n", st.SLI, st.Verdict)
-	fmt.Printf("budget left %.0f%% (%.0f requests, %s of full outage)\n", st.Budget.Remaining*100, st.Budget.RemainingEvents, slo.HumanDuration(st.Budget.RemainingTime))
-	fmt.Printf("burning %.1fx over the last hour: the rest lasts %s\n", st.CurrentBurn, slo.HumanDuration(st.Exhaustion))
+	fmt.Printf("budget left %s (%s requests, %s of full outage)\n", units.Percent(st.Budget.Remaining), units.Count(st.Budget.RemainingEvents), units.Duration(st.Budget.RemainingTime))
+	fmt.Printf("burning %.1fx over the last hour: the rest lasts %s\n", st.CurrentBurn, units.Duration(st.Exhaustion))
 	fmt.Println(s.ErrorRatio(time.Hour))
 	// Output:
 	// SLI 0.9996: met
-	// budget left 60% (6000 requests, 25m55s of full outage)
-	// burning 2.5x over the last hour: the rest lasts 7d4h48m
+	// budget left 60% (6,000 requests, 25m55s of full outage)
+	// burning 2.5x over the last hour: the rest lasts 7d05h
 	// ((sum(rate(http_requests_total{job="checkout",code=~"5.."}[1h])) or 0 * sum(rate(http_requests_total{job="checkout"}[1h]))) / (sum(rate(http_requests_total{job="checkout"}[1h])) > 0))
 }
 

@@ -98,7 +98,7 @@ func (q Query) At(w time.Duration) string {
 // It is meaningful for PerSecond and Count queries.
 func (q Query) Rate(w time.Duration) string {
 	if q.Kind == Count {
-		return fmt.Sprintf("%s / %s", q.At(w), formatNumber(w.Seconds()))
+		return fmt.Sprintf("%s / %s", q.At(w), PromNumber(w.Seconds()))
 	}
 	return q.At(w)
 }
@@ -107,7 +107,7 @@ func (q Query) Rate(w time.Duration) string {
 // meaningful for PerSecond and Count queries.
 func (q Query) Increase(w time.Duration) string {
 	if q.Kind == PerSecond {
-		return fmt.Sprintf("%s * %s", q.At(w), formatNumber(w.Seconds()))
+		return fmt.Sprintf("%s * %s", q.At(w), PromNumber(w.Seconds()))
 	}
 	return q.At(w)
 }
@@ -797,7 +797,7 @@ func parsePromDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty duration")
 	}
-	units := []struct {
+	durUnits := []struct {
 		u string
 		d time.Duration
 	}{{"ms", time.Millisecond}, {"y", 365 * 24 * time.Hour}, {"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
@@ -818,7 +818,7 @@ func parsePromDuration(s string) (time.Duration, error) {
 		}
 		rest = rest[j:]
 		found := -1
-		for k, u := range units {
+		for k, u := range durUnits {
 			if strings.HasPrefix(rest, u.u) {
 				found = k
 				break
@@ -828,11 +828,11 @@ func parsePromDuration(s string) (time.Duration, error) {
 			return 0, fmt.Errorf("%q is not a duration", s)
 		}
 		lastUnit = found
-		if n > int64(math.MaxInt64/units[found].d) {
+		if n > int64(math.MaxInt64/durUnits[found].d) {
 			return 0, fmt.Errorf("%q is too long", s)
 		}
-		total += time.Duration(n) * units[found].d
-		rest = rest[len(units[found].u):]
+		total += time.Duration(n) * durUnits[found].d
+		rest = rest[len(durUnits[found].u):]
 	}
 	return total, nil
 }
@@ -858,9 +858,10 @@ func PromDuration(d time.Duration) string {
 	return b.String()
 }
 
-// formatNumber writes f for PromQL in plain decimals (2592000, 0.95), the
-// shortest way that reads back exactly.
-func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// PromNumber writes f for PromQL in plain decimals (2592000, 0.95), the
+// shortest way that reads back exactly. It is a wire format, not one for
+// people (see package units).
+func PromNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // validLabelName reports whether s is a Prometheus label name.
 func validLabelName(s string) bool {

@@ -41,7 +41,7 @@ func (s SLO) Events(w time.Duration, perSecond bool) EventQueries {
 		l := s.TimeSlice.Window
 		slice := s.sliceGoodFraction(l)
 		return EventQueries{Grouping: g,
-			Good:  fmt.Sprintf("%s(count_over_time((%s >= %s)[%s:%s]))", sum, slice, formatNumber(s.sliceTarget()), PromDuration(w), PromDuration(l)),
+			Good:  fmt.Sprintf("%s(count_over_time((%s >= %s)[%s:%s]))", sum, slice, PromNumber(s.sliceTarget()), PromDuration(w), PromDuration(l)),
 			Total: fmt.Sprintf("%s(count_over_time((%s)[%s:%s]))", sum, slice, PromDuration(w), PromDuration(l)),
 		}
 	}
@@ -49,7 +49,7 @@ func (s SLO) Events(w time.Duration, perSecond bool) EventQueries {
 	case in.IsThreshold():
 		step := DefaultSampleStep
 		return EventQueries{Grouping: g,
-			Good:  fmt.Sprintf("%s(count_over_time((%s %s %s)[%s:%s]))", sum, in.Metric.Template(), in.Op.PromQL(), formatNumber(in.Value), PromDuration(w), PromDuration(step)),
+			Good:  fmt.Sprintf("%s(count_over_time((%s %s %s)[%s:%s]))", sum, in.Metric.Template(), in.Op.PromQL(), PromNumber(in.Value), PromDuration(w), PromDuration(step)),
 			Total: fmt.Sprintf("%s(count_over_time(%s[%s:%s]))", sum, in.Metric.Template(), PromDuration(w), PromDuration(step)),
 		}
 	case !in.Raw.IsZero():
@@ -141,7 +141,7 @@ func (s SLO) sliceGoodFraction(l time.Duration) string {
 	in := s.Indicator
 	if in.IsThreshold() {
 		step := min(DefaultSampleStep, l)
-		return fmt.Sprintf("avg_over_time((%s %s bool %s)[%s:%s])", in.Metric.Template(), in.Op.PromQL(), formatNumber(in.Value), PromDuration(l), PromDuration(step))
+		return fmt.Sprintf("avg_over_time((%s %s bool %s)[%s:%s])", in.Metric.Template(), in.Op.PromQL(), PromNumber(in.Value), PromDuration(l), PromDuration(step))
 	}
 	sub := s
 	sub.Budgeting = Occurrences

@@ -435,8 +435,10 @@ func (s SLO) RuleLabels() []Label {
 // Label is a Prometheus label.
 type Label struct{ Name, Value string }
 
-// FormatPercent writes a fraction as a percentage without trailing
-// zeros: 0.999 → "99.9%".
+// FormatPercent writes a fraction exactly as a percentage without trailing
+// zeros: 0.999 → "99.9%", 0.0144 → "1.44%". It is the spelling of an
+// objective or a policy as written in SLO files and rules, which reads back;
+// measured figures for people use units.Percent.
 func FormatPercent(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100*1e9)/1e9, 'f', -1, 64) + "%"
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Summary is a run's results in the shape of headroom's JSON contract
@@ -221,11 +223,11 @@ func (r *Run) warnings(s *Summary) []string {
 	w := []string{}
 	g := &r.Header.Generator
 	if behind := s.Late + s.DroppedAtEnd; s.Scheduled > 0 && float64(behind) > WarnLateRatio*float64(s.Scheduled) {
-		w = append(w, fmt.Sprintf("%.1f%% of arrivals were sent late or not sent by the end of the run: the generator fell behind its schedule, so the target saw less load than asked",
-			100*float64(behind)/float64(s.Scheduled)))
+		w = append(w, fmt.Sprintf("%s of arrivals were sent late or not sent by the end of the run: the generator fell behind its schedule, so the target saw less load than asked",
+			units.Percent(float64(behind)/float64(s.Scheduled))))
 	}
 	if s.DroppedCap > 0 {
-		w = append(w, fmt.Sprintf("%d arrivals (%s) were dropped by the in-flight cap of %d: requests piled up because the target slowed down; raise the cap (--max-inflight) to send them",
+		w = append(w, fmt.Sprintf("%d arrivals (%s) were dropped by the in-flight cap of %d: requests piled up because the target slowed down; a higher cap would have sent them",
 			s.DroppedCap, percentOf(s.DroppedCap, s.Scheduled), g.MaxInFlight))
 	}
 	if s.DroppedGenerator > 0 {
@@ -237,18 +239,18 @@ func (r *Run) warnings(s *Summary) []string {
 			s.DroppedGenerator, limit))
 	}
 	if s.Unfinished > 0 {
-		w = append(w, fmt.Sprintf("%d requests were still in flight when the run ended, %v after its schedule: they are counted unfinished, with no outcome",
-			s.Unfinished, g.Drain))
+		w = append(w, fmt.Sprintf("%d requests were still in flight when the run ended, %s after its schedule: they are counted unfinished, with no outcome",
+			s.Unfinished, units.Duration(g.Drain)))
 	}
 	if procs := g.GOMAXPROCS; procs > 0 && s.Generator.CPUCores >= WarnCPUShare*float64(procs) {
 		advice := "run it on a bigger or separate machine"
 		if g.NumCPU > procs {
 			advice = fmt.Sprintf("give it more of the machine's %d cores (GOMAXPROCS)", g.NumCPU)
 		}
-		w = append(w, fmt.Sprintf("the generator used %.2f of its %d cores on average: it may be the bottleneck; %s", s.Generator.CPUCores, procs, advice))
+		w = append(w, fmt.Sprintf("the generator used %s of its %d cores on average: it may be the bottleneck; %s", units.Number(s.Generator.CPUCores), procs, advice))
 	}
 	if lt := g.LateThreshold; lt > 0 && s.Mode == ModeOpen && r.Generator.Lag.Quantile(0.99) > lt {
-		w = append(w, fmt.Sprintf("scheduling lag p99 is %v (late threshold %v): the generator could not keep time", r.Generator.Lag.Quantile(0.99), lt))
+		w = append(w, fmt.Sprintf("scheduling lag p99 is %s (late threshold %s): the generator could not keep time", units.Duration(r.Generator.Lag.Quantile(0.99)), units.Duration(lt)))
 	}
 	return w
 }
@@ -258,5 +260,5 @@ func percentOf(n, of int64) string {
 	if of <= 0 {
 		return "0%"
 	}
-	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
+	return units.Percent(float64(n) / float64(of))
 }

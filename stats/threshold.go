@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Threshold is a pass/fail condition on a run's summary, such as
@@ -150,9 +152,9 @@ const MaxLatencyThreshold = time.Hour
 // milliseconds it probably meant when written in minutes.
 func longLatency(raw string, d time.Duration) error {
 	if num, ok := strings.CutSuffix(raw, "m"); ok && num != "" && strings.Trim(num, "0123456789.") == "" {
-		return fmt.Errorf("latency %s is %v (m is minutes): did you mean %sms?", raw, d, num)
+		return fmt.Errorf("latency %s is %s (m is minutes): did you mean %sms?", raw, units.Duration(d), num)
 	}
-	return fmt.Errorf("latency %s is %v, above %v: write a request latency in ms or s (300ms, 2s)", raw, d, MaxLatencyThreshold)
+	return fmt.Errorf("latency %s is %s, above %s: write a request latency in ms or s (300ms, 2s)", raw, units.Duration(d), units.Duration(MaxLatencyThreshold))
 }
 
 // bareLatency is how to write a latency given without a unit: a whole
@@ -210,7 +212,7 @@ func oneIn(f float64) string {
 		case 1_000_000:
 			return "a million"
 		}
-		return thousands(int64(r))
+		return units.Count(r)
 	}
 	if w := words(f); w != "" {
 		return "one in " + w
@@ -219,15 +221,6 @@ func oneIn(f float64) string {
 		return "all but one in " + w
 	}
 	return ""
-}
-
-// thousands writes n with comma thousands separators: 2,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // ParseThresholds reads a comma-separated list of thresholds, such as

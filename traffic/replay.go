@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Limits on a replay file. They bound the memory a replay takes (a row is
@@ -110,7 +112,7 @@ func ParseReplayCSV(name string, data []byte) ([]Point, error) {
 func ReadReplay(name string, data []byte) (*Recording, error) {
 	switch {
 	case len(data) > MaxReplayBytes:
-		return nil, fmt.Errorf("%s: %d MiB, more than the %d MiB a replay file may be; keep fewer rows (a coarser step)", name, len(data)>>20, MaxReplayBytes>>20)
+		return nil, fmt.Errorf("%s: %s bytes, more than the %s a replay file may be; keep fewer rows (a coarser step)", name, units.Count(float64(len(data))), units.Bytes(MaxReplayBytes))
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		return nil, fmt.Errorf("%s: the file is UTF-16 text; save it as UTF-8 CSV", name)
 	case bytes.IndexByte(data, 0) >= 0:
@@ -206,7 +208,7 @@ func (rd *replayReader) line(line int, text string) error {
 		return rd.fail(line, "more than %d rows, the most a replay holds; keep fewer rows (a coarser step)", MaxReplayRows)
 	}
 	if span := math.Abs(t - rd.t0); span > MaxReplaySpan.Seconds() {
-		return rd.fail(line, "the recording spans more than %s from its first row, the longest replay headroom plays; cut the file", formatDuration(MaxReplaySpan))
+		return rd.fail(line, "the recording spans more than %s from its first row, the longest replay headroom plays; cut the file", units.Duration(MaxReplaySpan))
 	}
 	if n := len(rd.times); n > 0 {
 		prev := rd.times[n-1]
@@ -278,7 +280,7 @@ func (rd *replayReader) finish() (*Recording, error) {
 		TimeLocal:       "date-times without a zone (only their spacing matters)",
 		TimeDurations:   "durations from the start",
 	}[rec.Times]
-	rec.Notes = append(rec.Notes, fmt.Sprintf("%s: times read as %s: %d rows over %s", rd.name, how, len(rec.Points), formatDuration(rec.Span().Round(time.Second))))
+	rec.Notes = append(rec.Notes, fmt.Sprintf("%s: times read as %s: %d rows over %s", rd.name, how, len(rec.Points), units.Duration(rec.Span())))
 	if rec.Reversed {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("%s: the rows are newest first; replayed oldest first", rd.name))
 	}
@@ -489,7 +491,7 @@ func parseReplayRate(s string, decimalComma bool) (rate float64, gap, ok bool) {
 // MaxReplaySpan.
 func checkReplayLength(played time.Duration) error {
 	if played > MaxReplaySpan {
-		return fmt.Errorf("the replay would play for %s, longer than %s, the most headroom plays; raise speed or give a shorter for", formatDuration(played.Round(time.Minute)), formatDuration(MaxReplaySpan))
+		return fmt.Errorf("the replay would play for %s, longer than %s, the most headroom plays; raise speed or give a shorter for", units.Duration(played), units.Duration(MaxReplaySpan))
 	}
 	return nil
 }

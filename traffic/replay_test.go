@@ -37,7 +37,7 @@ func TestReadReplayRealisticFiles(t *testing.T) {
 		// fields, a label set with "" in the header, zone-less date-times,
 		// CRLF, and five empty values where scrapes failed.
 		{"grafana-week.csv", 7*1440 - 5, traffic.TimeLocal, (7*1440 - 1) * time.Minute, 5, 1, 525,
-			"grafana-week.csv: times read as date-times without a zone (only their spacing matters): 10075 rows over 167h59m"},
+			"grafana-week.csv: times read as date-times without a zone (only their spacing matters): 10075 rows over 7d"},
 		// The same panel with formatted data off: epoch milliseconds.
 		{"grafana-epoch-ms.csv", 1440, traffic.TimeUnixMillis, 1439 * time.Minute, 0, 1, 525,
 			"grafana-epoch-ms.csv: times read as Unix milliseconds (13-digit numbers): 1440 rows over 23h59m"},
@@ -209,18 +209,18 @@ func TestReplayCaps(t *testing.T) {
 		t.Errorf("rows: %v", err)
 	}
 	_, err = traffic.ReadReplay("span.csv", []byte("2026-01-01T00:00:00Z,1\n2026-01-20T00:00:00Z,1\n2026-02-01T00:00:01Z,1\n"))
-	if err == nil || err.Error() != "span.csv:3: the recording spans more than 744h from its first row, the longest replay headroom plays; cut the file" {
+	if err == nil || err.Error() != "span.csv:3: the recording spans more than 31d from its first row, the longest replay headroom plays; cut the file" {
 		t.Errorf("span: %v", err)
 	}
 	_, err = traffic.ReadReplay("big.csv", make([]byte, traffic.MaxReplayBytes+1))
-	if err == nil || !strings.Contains(err.Error(), "big.csv: 64 MiB, more than the 64 MiB a replay file may be") {
+	if err == nil || !strings.Contains(err.Error(), "big.csv: 67,108,865 bytes, more than the 64Mi a replay file may be") {
 		t.Errorf("bytes: %v", err)
 	}
 
 	load := func(string) ([]byte, error) { return []byte("0,1\n3600,2\n"), nil } // an hour
 	for shape, want := range map[string]string{
-		"replay:file=h.csv,speed=0.001": `replay: speed="0.001": the replay would play for 1000h, longer than 744h`,
-		"replay:file=h.csv,for=32d":     `replay: for="32d": the replay would play for 768h, longer than 744h`,
+		"replay:file=h.csv,speed=0.001": `replay: speed="0.001": the replay would play for 41d16h, longer than 31d`,
+		"replay:file=h.csv,for=32d":     `replay: for="32d": the replay would play for 32d, longer than 31d`,
 	} {
 		if _, err := traffic.Parse(shape, load); err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("%s: %v; want %s…", shape, err, want)
@@ -230,7 +230,7 @@ func TestReplayCaps(t *testing.T) {
 		t.Errorf("a 100-hour replay: %v", err)
 	}
 	long := []traffic.Point{{T: 0, Rate: 1}, {T: 32 * 24 * time.Hour, Rate: 1}}
-	if _, err := traffic.Replay(long, 1, 1); err == nil || !strings.Contains(err.Error(), "more than 744h") {
+	if _, err := traffic.Replay(long, 1, 1); err == nil || !strings.Contains(err.Error(), "more than 31d") {
 		t.Errorf("Replay of 32 days: %v", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Kinds lists the shape kinds, in the order the documentation presents them.
@@ -526,7 +528,7 @@ func Replay(points []Point, scale, speed float64) (*Curve, error) {
 	}
 	span := points[len(points)-1].T - points[0].T
 	if span > MaxReplaySpan {
-		return nil, &ParamError{Kind: "replay", Err: fmt.Errorf("the points span %s, more than %s", formatDuration(span.Round(time.Minute)), formatDuration(MaxReplaySpan))}
+		return nil, &ParamError{Kind: "replay", Err: fmt.Errorf("the points span %s, more than %s", units.Duration(span), units.Duration(MaxReplaySpan))}
 	}
 	if err := checkReplayLength(secToDur(span.Seconds() / speed)); err != nil {
 		return nil, &ParamError{Kind: "replay", Key: "speed", Err: err}
@@ -643,7 +645,8 @@ func ParseDuration(s string) (time.Duration, error) {
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// formatDuration writes d compactly: "1m" rather than "1m0s".
+// formatDuration writes d exactly for a shape's canonical text, which
+// reads back: "1m" rather than "1m0s". Text for people uses units.Duration.
 func formatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0s"

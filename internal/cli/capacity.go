@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,17 +18,16 @@ import (
 	"github.com/headroom-sre/headroom/internal/procfs"
 	"github.com/headroom-sre/headroom/internal/prom"
 	"github.com/headroom-sre/headroom/load"
-	"github.com/headroom-sre/headroom/report"
-	"github.com/headroom-sre/headroom/slo"
+	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/stats"
-	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 type capacityFlags struct {
 	targets targetFlags
 	prom    promFlags
 
-	slo, sloFile, sloName string
+	objectives, sloFile, sloName string
 
 	hold, warmUp, cooldown time.Duration
 	precision              string
@@ -50,6 +48,7 @@ type capacityFlags struct {
 
 	out, format string
 	json, quiet bool
+	html        string
 	output      *formatValue // -o: text, json or yaml on stdout
 }
 
@@ -103,6 +102,7 @@ Exit status:
   3  the SLO does not hold even at the lowest rate; the capacity is below
      --require; or the result is only a lower bound (generator-limited or
      inconclusive) — unless --require is given and the lower bound meets it.
+--html FILE also writes the result as a single-file HTML report.
 The profile (--out, --json) is written whatever the verdict, and when the
 search is interrupted; not when the target never answered.`,
 		Example: `  headroom capacity --url http://127.0.0.1:8081/value --slo 'p99<=200ms,errors<=0.1%'
@@ -113,7 +113,7 @@ search is interrupted; not when the target never answered.`,
 	}
 	fl := cmd.Flags()
 	f.targets.register(fl)
-	fl.StringVar(&f.slo, "slo", "", "objectives, e.g. 'p99<=200ms,errors<=0.1%' (latency quantiles p50…p999, mean, max; errors)")
+	fl.StringVar(&f.objectives, "slo", "", "objectives, e.g. 'p99<=200ms,errors<=0.1%' (latency quantiles p50…p999, mean, max; errors)")
 	fl.StringVar(&f.sloFile, "slo-file", "", "an SLO file (OpenSLO v1 or headroom/v1) instead of --slo")
 	fl.StringVar(&f.sloName, "slo-name", "", "with --slo-file holding several SLOs: use only this one")
 	fl.DurationVar(&f.hold, "hold", capacity.DefaultHold, "how long each step lasts")
@@ -138,116 +138,95 @@ search is interrupted; not when the target never answered.`,
 	fl.BoolVar(&f.json, "json", false, "print the profile as JSON on stdout; same as -o json")
 	f.output = addFormatFlag(fl, &f.json, "text", "json", "yaml")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
+	addHTMLFlag(fl, &f.html)
 	f.prom.register(fl, "for --cpu-query")
 	return cmd
 }
 
 func (a *app) runCapacity(cmd *cobra.Command, f *capacityFlags) error {
 	ctx := cmd.Context()
-	plan, err := f.targets.resolve(a, cmd)
+	lp, err := f.targets.resolve(a, cmd)
 	if err != nil {
 		return err
 	}
-	slo, err := a.capacitySLO(f)
+	objectives, err := a.capacitySLO(f)
 	if err != nil {
 		return err
 	}
-	cfg := capacity.Config{
-		SLO: slo, StartRate: f.startRate, MaxRate: f.maxRate, Hold: f.hold, WarmUp: f.warmUp,
+	search := capacity.Config{
+		SLO: objectives, StartRate: f.startRate, MaxRate: f.maxRate, Hold: f.hold, WarmUp: f.warmUp,
 		Cooldown: f.cooldown, MaxSteps: f.maxSteps, NoRepeat: f.noRepeat,
-		Target: targetName(plan),
+		Target: targetName(lp),
 	}
 	if f.warmUp == 0 {
-		cfg.WarmUp = -1
+		search.WarmUp = -1
 		if f.startRate == 0 {
 			return usageErrorf("give --start-rate, or keep the warm-up", "--warmup 0 needs --start-rate")
 		}
 	}
-	if cfg.Precision, err = parseFraction(f.precision); err != nil || cfg.Precision <= 0 || cfg.Precision >= 1 {
+	if search.Precision, err = parseFraction(f.precision); err != nil || search.Precision <= 0 || search.Precision >= 1 {
 		return usageErrorf("for example --precision 5%", "--precision %q: want a percentage between 0 and 100", f.precision)
 	}
 	if f.cpuRequest != "" {
-		if cfg.CPURequest, err = parseCores(f.cpuRequest); err != nil {
+		if search.CPURequest, err = parseCores(f.cpuRequest); err != nil {
 			return usageError(fmt.Errorf("--cpu-request: %w", err), "write it as in a Deployment: 500m, 1 or 2")
 		}
 	}
-	if cfg.CPU, err = a.cpuMeter(cmd, f); err != nil {
+	if search.CPU, err = a.cpuMeter(cmd, f); err != nil {
 		return err
 	}
 	if !cmd.Flags().Changed("timeout") {
-		plan.cfg.Timeout = capacityTimeout(slo)
+		lp.cfg.Timeout = pipeline.CapacityTimeout(objectives)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := search.Validate(); err != nil {
 		return usageError(err, "")
 	}
 	w := a.stdio.Err
 	if f.quiet {
 		w = io.Discard
 	}
-	fmt.Fprintf(w, "capacity of %s within %s\n", cfg.Target, thresholdList(slo))
-	cfg.OnStep = func(st capacity.StepResult) { fmt.Fprintln(w, "  "+stepLine(st)) }
-	prober := &loadProber{base: plan.cfg}
-
-	res, err := capacity.Search(ctx, prober, cfg)
-	if err != nil && res == nil {
-		return err
-	}
+	fmt.Fprintf(w, "capacity of %s within %s\n", search.Target, thresholdList(objectives))
+	search.OnStep = func(st capacity.StepResult) { fmt.Fprintln(w, "  "+stepLine(st)) }
+	res, err := pipeline.Capacity(ctx, pipeline.CapacityConfig{Search: search, Engine: lp.cfg,
+		USL: f.usl, USLLevels: f.uslLevels, USLHold: f.uslHold, Require: f.require,
+		OnNote: func(n string) { fmt.Fprintln(w, "  "+n) }})
 	var unreachable *capacity.UnreachableError
-	if errors.As(err, &unreachable) {
+	switch {
+	case errors.As(err, &unreachable):
 		// Nothing was measured: no profile, which sim could mistake for one.
 		hint := "is the service running and listening there? A closed port refuses connections; check the URL's host, port and scheme"
 		if unreachable.Stopped {
 			hint = "the target answered earlier steps and then stopped accepting connections: did it crash or restart?"
 		}
 		return withHint(err, hint)
+	case pipeline.IsInputError(err):
+		return decideError(err)
+	case err != nil:
+		return err
 	}
-	interrupted := err != nil
-	profile := res.Profile
-	if f.usl && !interrupted {
-		fmt.Fprintf(w, "  scalability sweep at concurrency %v\n", f.uslLevels)
-		sweep, serr := capacity.Sweep(ctx, prober, f.uslLevels, f.uslHold)
-		profile.Sweep = sweep
-		if serr != nil {
-			err, interrupted = serr, true
-		} else if u, ferr := capacity.FitUSL(sweep); ferr != nil {
-			fmt.Fprintf(w, "  no scalability fit: %v\n", ferr)
-		} else {
-			profile.Scalability = &u
-		}
-	}
-	if werr := a.writeProfile(f, &profile); werr != nil {
+	profile := &res.Profile
+	if werr := a.writeProfile(f, profile); werr != nil {
 		return werr
 	}
-	if out := f.output.Format(); out != "text" {
-		if err := writeProfileTo(a.stdio.Out, &profile, out); err != nil {
-			return err
-		}
-	} else {
-		writeCapacityText(a.stdio.Out, &profile)
+	doc := res.Document()
+	if profile.CPUPerRequest == nil && len(doc.Sections) > 0 {
+		doc.Sections[0].Notes = append(doc.Sections[0].Notes, "CPU per request was not observed: give --pid, --cpu-metrics or --cpu-query.")
 	}
-	if interrupted {
-		if errors.Is(err, context.Canceled) {
+	out := f.output.Format()
+	if err := a.writeResult(a.stdio.Out, out == "text", doc, func() error { return writeProfileTo(a.stdio.Out, profile, out) }, f.html); err != nil {
+		return err
+	}
+	if res.Err != nil {
+		if errors.Is(res.Err, context.Canceled) {
 			return withHint(errors.New("interrupted; the profile holds the steps measured so far"), "")
 		}
-		return withHint(err, "the profile holds the steps measured before the failure")
+		return withHint(res.Err, "the profile holds the steps measured before the failure")
 	}
-	return capacityVerdict(&profile, f.require)
-}
-
-// capacityVerdict is the exit status of a finished search: 3 when the SLO
-// never held, when the capacity is below require, or when the result is
-// only a lower bound that does not already meet require.
-func capacityVerdict(p *capacity.Profile, require float64) error {
-	switch {
-	case p.IsLowerBound() && require > 0 && p.MaxRate >= require:
-		return nil // at least the required capacity, whatever more there is
-	case p.IsLowerBound():
-		return &Error{Code: ExitVerdict, Err: fmt.Errorf("capacity not measured: %s (limited_by: %s)", p.Note, p.LimitedBy),
-			Hint: lowerBoundHint(p)}
-	case p.MaxRate == 0:
-		return verdictError("the SLO does not hold even at %.3g req/s", lowestRate(p))
-	case require > 0 && p.MaxRate < require:
-		return verdictError("capacity %.4g req/s is below the required %.4g req/s", p.MaxRate, require)
+	switch failed, lower := res.Verdict(); {
+	case lower:
+		return &Error{Code: ExitVerdict, Err: errors.New(failed), Hint: lowerBoundHint(profile)}
+	case failed != "":
+		return verdictError("%s", failed)
 	}
 	return nil
 }
@@ -262,156 +241,40 @@ func lowerBoundHint(p *capacity.Profile) string {
 // capacitySLO reads the objectives from --slo or --slo-file.
 func (a *app) capacitySLO(f *capacityFlags) ([]stats.Threshold, error) {
 	switch {
-	case f.slo != "" && f.sloFile != "":
+	case f.objectives != "" && f.sloFile != "":
 		return nil, usageErrorf("give one of them", "--slo and --slo-file both given")
-	case f.slo != "":
-		ths, err := stats.ParseThresholds(f.slo)
+	case f.objectives != "":
+		ths, err := stats.ParseThresholds(f.objectives)
 		if err != nil {
 			return nil, usageError(fmt.Errorf("--slo: %w", err), "for example --slo 'p99<=200ms,errors<=0.1%': a latency takes a unit (ms, s), a ratio a percent sign")
 		}
 		return ths, nil
 	case f.sloFile != "":
-		set, err := a.readSLOs([]string{f.sloFile})
-		if err != nil {
-			return nil, err
+		ths, err := pipeline.SLOObjectives(a.files(), f.sloFile, f.sloName)
+		var ie *pipeline.InputError
+		if errors.As(err, &ie) && ie.Hint == "check the SLO's name" {
+			ie.Hint = "check --slo-name"
 		}
-		var out []stats.Threshold
-		for _, s := range set.SLOs {
-			if f.sloName != "" && s.Name != f.sloName {
-				continue
-			}
-			th, err := sloThreshold(s)
-			if err != nil {
-				return nil, usageError(fmt.Errorf("%s: SLO %s: %w", f.sloFile, s.Name, err), "")
-			}
-			out = append(out, th)
-		}
-		if len(out) == 0 {
-			return nil, usageErrorf("check --slo-name", "%s: no SLO named %q", f.sloFile, f.sloName)
-		}
-		return out, nil
+		return ths, decideError(err)
 	}
 	return nil, usageErrorf("for example --slo 'p99<=200ms,errors<=0.1%'", "no objective: give --slo or --slo-file")
 }
 
-// sloThreshold maps an SLO to the bound a capacity step must meet: an
-// availability objective of 99.9% is errors<=0.1%; a latency objective
-// "99% of requests within 300ms" is p99<=300ms (a target between the
-// quantiles the load engine reports uses the next stricter one).
-func sloThreshold(s slo.SLO) (stats.Threshold, error) {
-	if d, ok := s.Indicator.LatencyBound(); ok {
-		q := "p999"
-		for _, c := range []struct {
-			name string
-			q    float64
-		}{{"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}, {"p999", 0.999}} {
-			if s.Target <= c.q+1e-12 {
-				q = c.name
-				break
-			}
-		}
-		return stats.Threshold{Metric: q, Op: "<=", Value: d.Seconds()}, nil
-	}
-	if s.Indicator.IsThreshold() || !s.Indicator.Raw.IsZero() {
-		return stats.Threshold{}, errors.New("only availability and latency (histogram bucket) SLOs apply to a load test")
-	}
-	return stats.Threshold{Metric: "errors", Op: "<=", Value: s.ErrorBudget()}, nil
-}
+// capacityTimeout is pipeline.CapacityTimeout.
+//
+// Deprecated: the demo's call site; use pipeline.CapacityTimeout.
+func capacityTimeout(ths []stats.Threshold) time.Duration { return pipeline.CapacityTimeout(ths) }
 
-// capacityTimeout picks a request timeout for the search when the user
-// gave none: ten times the loosest latency bound (a request that slow has
-// long broken the SLO), between 2 and 30 seconds, so a cut-short step does
-// not wait long for requests to a collapsed target.
-func capacityTimeout(ths []stats.Threshold) time.Duration {
-	bound := 0.0
-	for _, t := range ths {
-		if isLatencyMetric(t.Metric) {
-			bound = math.Max(bound, t.Value)
-		}
-	}
-	if bound == 0 {
-		return 10 * time.Second
-	}
-	d := time.Duration(10 * bound * float64(time.Second))
-	return min(max(d, 2*time.Second), load.DefaultTimeout)
-}
-
-func isLatencyMetric(m string) bool {
-	switch m {
-	case "errors", "success", "late", "rate", "throughput":
-		return false
-	}
-	return true
-}
-
-// loadProber runs capacity steps with the load engine.
+// loadProber is pipeline.LoadProber.
+//
+// Deprecated: the demo's call site; use pipeline.LoadProber.
 type loadProber struct {
 	base load.Config
 }
 
-// Probe runs one step: an open-model constant rate, or a closed loop. An
-// open step is cut short once the objectives are clearly broken (by 3× or
-// more over the last two seconds): past the knee there is nothing to learn
-// from hammering the target longer.
+// Probe runs one step with pipeline.LoadProber.
 func (p *loadProber) Probe(ctx context.Context, st capacity.Step) (*stats.Summary, error) {
-	cfg := p.base
-	cfg.OnStart, cfg.OnInterval = nil, nil
-	if st.Rate == 0 {
-		run, err := load.Closed(ctx, cfg, st.Concurrency, st.Hold)
-		if err != nil && run == nil {
-			return nil, err
-		}
-		s := run.Summary()
-		return &s, ctx.Err()
-	}
-	shape, err := traffic.Constant(st.Rate, st.Hold)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Shape = shape
-	stepCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var window []*stats.Interval
-	cfg.OnInterval = func(iv *stats.Interval) {
-		window = append(window, iv)
-		if len(window) > 2 {
-			window = window[1:]
-		}
-		if len(window) == 2 && clearlyBroken(window, st.Abort) {
-			cancel()
-		}
-	}
-	run, err := load.Run(stepCtx, cfg)
-	if err != nil && run == nil {
-		return nil, err
-	}
-	s := run.Summary()
-	// A step cut short still stands for the rate it was asked for.
-	s.Partial = false
-	return &s, ctx.Err()
-}
-
-// clearlyBroken reports whether the intervals break an objective by 3× or
-// more (error ratios also need at least 1%).
-func clearlyBroken(ivs []*stats.Interval, ths []stats.Threshold) bool {
-	var b stats.Bucket
-	for _, iv := range ivs {
-		b.Add(&iv.Total)
-	}
-	s := stats.StatsOf(&b, time.Duration(len(ivs))*time.Second, false)
-	if s.Requests < 20 {
-		return false
-	}
-	for _, t := range ths {
-		v, ok := t.Observe(&s)
-		if !ok || t.Op[0] != '<' {
-			continue
-		}
-		if v >= 3*t.Value && (isLatencyMetric(t.Metric) || v >= 0.01) {
-			return true
-		}
-	}
-	return false
+	return (&pipeline.LoadProber{Base: p.base}).Probe(ctx, st)
 }
 
 // cpuMeter builds the CPU observer the flags ask for, if any.
@@ -555,27 +418,6 @@ func parseCores(s string) (float64, error) {
 	return v / div, nil
 }
 
-func countHeld(pts []capacity.Point) int {
-	n := 0
-	for _, pt := range pts {
-		if !pt.GeneratorLimited {
-			n++
-		}
-	}
-	return n
-}
-
-func lowestRate(p *capacity.Profile) float64 {
-	low := math.Inf(1)
-	for _, pt := range p.Points {
-		low = math.Min(low, pt.Rate)
-	}
-	if math.IsInf(low, 1) {
-		return 0
-	}
-	return low
-}
-
 // stepLine describes one step for progress and the final table.
 func stepLine(st capacity.StepResult) string {
 	s := st.Summary
@@ -599,89 +441,15 @@ func stepLine(st capacity.StepResult) string {
 		cpu = fmt.Sprintf("  cpu %.2f", *st.Point.CPU)
 	}
 	return fmt.Sprintf("%s  got %8s  p50 %8s  p99 %8s  errors %6s%s  %s", what,
-		fmt.Sprintf("%.4g/s", s.Throughput), report.Seconds(s.Latency.P50), report.Seconds(s.Latency.P99),
+		fmt.Sprintf("%.4g/s", s.Throughput), units.Seconds(s.Latency.P50), units.Seconds(s.Latency.P99),
 		fmt.Sprintf("%.2f%%", 100*s.ErrorRatio), cpu, verdict)
 }
 
+// formatObserved writes what a threshold observed in its own unit.
 func formatObserved(f stats.ThresholdResult) string {
-	if isLatencyMetric(f.Metric) {
-		return report.Seconds(f.Observed)
+	th, err := stats.ParseThreshold(f.Threshold)
+	if err != nil {
+		return units.Number(f.Observed)
 	}
-	return fmt.Sprintf("%.3g%%", 100*f.Observed)
-}
-
-func writeCapacityText(w io.Writer, p *capacity.Profile) {
-	fmt.Fprintf(w, "capacity of %s\n", p.Target)
-	fmt.Fprintf(w, "  objective   %s\n", p.SLO)
-	switch {
-	case p.IsLowerBound() && p.MaxRate == 0:
-		fmt.Fprintf(w, "  result      unknown, limited by %s: %s\n", p.LimitedBy, p.Note)
-	case p.IsLowerBound():
-		fmt.Fprintf(w, "  result      at least %.4g req/s per replica: a lower bound, limited by %s, not the capacity\n", p.MaxRate, p.LimitedBy)
-		fmt.Fprintf(w, "              %s\n", p.Note)
-	case p.MaxRate == 0:
-		fmt.Fprintf(w, "  result      the SLO does not hold even at %.3g req/s\n", lowestRate(p))
-	default:
-		within := "within " + strconv.FormatFloat(100*p.Precision, 'g', 3, 64) + "%"
-		if !p.Converged {
-			within = "not converged"
-		}
-		hi := "∞"
-		if p.Bracket[1] > 0 {
-			hi = fmt.Sprintf("%.4g", p.Bracket[1])
-		}
-		fmt.Fprintf(w, "  result      %.4g req/s per replica, limited by %s (%s: knee in [%.4g, %s])\n", p.MaxRate, p.LimitedBy, within, p.Bracket[0], hi)
-	}
-	fmt.Fprintf(w, "  search      %d steps in %s\n", p.Steps, (time.Duration(p.DurationS) * time.Second).String())
-	if p.CPUPerRequest != nil {
-		line := fmt.Sprintf("  cpu         %.3g ms per request", 1000**p.CPUPerRequest)
-		if p.CPUAtKnee != nil {
-			line += fmt.Sprintf("; %.2f cores at the knee", *p.CPUAtKnee)
-		}
-		if p.CPUUtilizationAtKnee != nil {
-			line += fmt.Sprintf(" (%.0f%% of the request)", 100**p.CPUUtilizationAtKnee)
-		}
-		fmt.Fprintln(w, line)
-	} else {
-		fmt.Fprintln(w, "  cpu         not observed (give --pid, --cpu-metrics or --cpu-query)")
-	}
-	curve := p.Curve()
-	if len(curve) > 0 {
-		fmt.Fprintf(w, "\n  %10s  %10s  %9s  %9s  %9s  %7s\n", "rate", "achieved", "p50", "p90", "p99", "errors")
-		for _, c := range curve {
-			mark := " "
-			if !c.OK {
-				mark = "✖"
-			}
-			fmt.Fprintf(w, "%s %10.4g  %10.4g  %9s  %9s  %9s  %6.2f%%\n", mark, c.Rate, c.AchievedRate,
-				report.Seconds(c.P50), report.Seconds(c.P90), report.Seconds(c.P99), 100*c.ErrorRatio)
-		}
-		if n := len(p.Points) - countHeld(p.Points); n > 0 {
-			fmt.Fprintf(w, "  (%d step(s) the generator could not hold are left out of the curve)\n", n)
-		}
-	}
-	if len(p.Endpoints) > 0 {
-		eps := append([]capacity.Endpoint(nil), p.Endpoints...)
-		sort.SliceStable(eps, func(i, j int) bool {
-			a, b := eps[i].BreaksAt, eps[j].BreaksAt
-			if a == 0 {
-				a = math.Inf(1)
-			}
-			if b == 0 {
-				b = math.Inf(1)
-			}
-			return a < b
-		})
-		fmt.Fprintln(w, "\n  endpoints (which breaks first)")
-		for _, e := range eps {
-			if e.BreaksAt == 0 {
-				fmt.Fprintf(w, "    %-40s holds up to the knee (p99 %s there)\n", e.Name, report.Seconds(e.P99AtKnee))
-				continue
-			}
-			fmt.Fprintf(w, "    %-40s breaks at %.4g req/s: %s\n", e.Name, e.BreaksAt, strings.Join(e.Broken, "; "))
-		}
-	}
-	if u := p.Scalability; u != nil {
-		fmt.Fprintf(w, "\n  scalability %s; %s dominates\n", u, u.Dominant)
-	}
+	return th.Format(f.Observed)
 }

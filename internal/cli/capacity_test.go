@@ -241,10 +241,11 @@ func TestCapacityOfAClosedPort(t *testing.T) {
 func TestCapacityOutputsAndUsage(t *testing.T) {
 	url := workers(t, 8, 10*time.Millisecond, true) // 800 req/s
 	out := filepath.Join(t.TempDir(), "p.yaml")
+	page := filepath.Join(t.TempDir(), "capacity.html")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	code, stdout, errOut := ldRun(ctx, t, "capacity", "--url", url, "--slo", "errors<=1%", "--hold", "1s", "--warmup", "1s",
-		"--cooldown", "200ms", "--max-rate", "300", "--quiet", "--out", out, "--require", "1000")
+		"--cooldown", "200ms", "--max-rate", "300", "--quiet", "--out", out, "--require", "1000", "--html", page)
 	if code != 3 {
 		t.Fatalf("exit %d; want 3 (capacity capped at 300 is below --require 1000)\n%s", code, errOut)
 	}
@@ -257,6 +258,14 @@ func TestCapacityOutputsAndUsage(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "max_rate: 300") || !strings.Contains(string(data), "limited_by: max_rate") {
 		t.Errorf("YAML profile:\n%s", data)
+	}
+	// --html: the page shows what the text shows.
+	wants := []string{"limited by max_rate", "300 req/s", "errors<=1%", "Steps, by rate"}
+	if m := missingFrom(stdout, wants...); len(m) > 0 {
+		t.Errorf("capacity text lacks %q:\n%s", m, stdout)
+	}
+	if m := missingFrom(pageTextInChromium(t, page), wants...); len(m) > 0 {
+		t.Errorf("the --html page lacks %q", m)
 	}
 	for _, args := range [][]string{
 		{"capacity", "--url", url},

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,13 +11,11 @@ import (
 
 	"github.com/headroom-sre/headroom/internal/kube"
 	"github.com/headroom-sre/headroom/internal/prom"
+	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/rightsize"
 	"github.com/headroom-sre/headroom/traffic"
 )
-
-// defaultRegion prices a cluster whose nodes name no region.
-const defaultRegion = "us-central1"
 
 // clusterFlags are the inputs shared by `headroom cost` and `headroom
 // rightsize`: where the cluster's objects come from, where its usage
@@ -89,7 +85,7 @@ func (f *clusterFlags) register(fl *pflag.FlagSet) {
 
 	fl.StringVar(&f.mode, "mode", "", "autopilot (pods billed for requests) or standard (nodes billed); default: autopilot when a node or pod says so, else standard when the cluster lists nodes")
 	fl.StringVar(&f.bursting, "autopilot-bursting", "auto", "Autopilot request rules: true (GKE 1.30.2 and later), false, or auto (from the nodes' version)")
-	fl.StringVar(&f.region, "region", "", "price region (default: the nodes' topology.kubernetes.io/region, else "+defaultRegion+")")
+	fl.StringVar(&f.region, "region", "", "price region (default: the nodes' topology.kubernetes.io/region, else "+pipeline.DefaultRegion+")")
 	fl.StringVar(&f.class, "autopilot-class", pricing.GeneralPurpose, "Autopilot compute class")
 	fl.StringVar(&f.commitment, "commitment", string(pricing.OnDemand), "how Standard nodes that are not Spot are bought: on-demand, 1y or 3y")
 	fl.StringVar(&f.prices, "prices", "", "price file laid over the shipped catalog (YAML or JSON, the catalog's shape)")
@@ -97,92 +93,54 @@ func (f *clusterFlags) register(fl *pflag.FlagSet) {
 	fl.Float64Var(&f.rate, "rate", 0, "units of --currency per US dollar, e.g. 150 for JPY")
 }
 
-// clusterInputs is what the flags lead to.
-type clusterInputs struct {
-	cluster  *rightsize.Cluster
-	source   string           // where the cluster was read from
-	usage    *rightsize.Usage // nil without Prometheus
-	warnings []string
-	byWL     rightsize.WorkloadUsage
-	promURL  string
-	queries  int64
-	currency pricing.Currency
-	cost     rightsize.CostOptions
-	notes    []string
-}
-
-// loadClusterInputs reads the cluster (snapshot, API or
-// kube-state-metrics), settles the prices and, when Prometheus is given,
-// reads the usage statistics stats asks for in the mode settled (none: no
-// usage is read; needUsage makes Prometheus required).
-func (a *app) loadClusterInputs(cmd *cobra.Command, f *clusterFlags, needUsage bool, stats func(rightsize.Mode) prom.Stats) (*clusterInputs, error) {
-	in := &clusterInputs{}
-	var err error
-	if in.currency, err = pricing.NewCurrency(f.currency, f.rate); err != nil {
-		return nil, usageError(err, "for example --currency JPY --rate 150")
-	}
+// config checks the flags and turns them into the pipeline's cluster
+// config: a Prometheus client when one is given (flags or environment),
+// the Kubernetes API when --kubeconfig or --context is given or there is
+// neither a snapshot nor Prometheus. needUsage makes Prometheus required.
+func (f *clusterFlags) config(a *app, cmd *cobra.Command, needUsage bool) (pipeline.ClusterConfig, error) {
+	changed := cmd.Flags().Changed
+	cfg := pipeline.ClusterConfig{Snapshot: f.snapshot, Namespace: f.namespace,
+		Prices: pipeline.ClusterPrices{Mode: f.mode, Region: f.region, Class: f.class, Catalog: f.prices, Bursting: f.bursting,
+			Commitment: f.commitment, Currency: f.currency, Rate: f.rate}}
 	if f.allNamespaces && f.namespace != "" {
-		return nil, usageErrorf("give one of them", "-A and -n both given")
+		return cfg, usageErrorf("give one of them", "-A and -n both given")
 	}
-	pcfg := f.prom.config(a, cmd)
-	var client *prom.Client
+	if f.snapshot != "" && (changed("kubeconfig") || changed("context")) {
+		return cfg, usageErrorf("give one of them", "--snapshot and --kubeconfig/--context both given")
+	}
 	end := a.now()
 	if f.at != "" {
+		var err error
 		if end, err = parseEnd(f.at); err != nil {
-			return nil, err
+			return cfg, err
 		}
 	}
-	uopts := prom.UsageOptions{End: end, Window: f.window.d, Step: f.step.d, RateWindow: f.rateWindow.d,
+	cfg.Usage = prom.UsageOptions{End: end, Window: f.window.d, Step: f.step.d, RateWindow: f.rateWindow.d,
 		CPUPercentile: f.percentile, Selector: f.selector, MaxPoints: f.maxPoints, RequestMetrics: f.requestMetrics}
-	if f.namespace != "" {
-		uopts.Namespaces = []string{f.namespace}
-	}
-	if pcfg.URL != "" {
-		if err := uopts.Check(); err != nil {
-			return nil, usageError(err, "see --help for --window, --step, --rate-window, --cpu-percentile, --request-metric and --prometheus-selector")
-		}
+	if pcfg := f.prom.config(a, cmd); pcfg.URL != "" {
 		if f.prom.maxMiB <= 0 {
-			return nil, usageErrorf("for example --prometheus-max-mib 512", "--prometheus-max-mib %d: want a positive size", f.prom.maxMiB)
+			return cfg, usageErrorf("for example --prometheus-max-mib 512", "--prometheus-max-mib %d: want a positive size", f.prom.maxMiB)
 		}
-		if client, err = prom.New(pcfg); err != nil {
-			return nil, usageError(err, "give --prometheus as http(s)://host:port")
+		client, err := prom.New(pcfg)
+		if err != nil {
+			return cfg, usageError(err, "give --prometheus as http(s)://host:port")
 		}
-		in.promURL = client.String()
+		cfg.Prometheus = client
 	} else if needUsage {
-		return nil, usageErrorf("give --prometheus http://HOST:9090 (or "+envPrometheusURL+") with cAdvisor and kube-state-metrics series",
+		return cfg, usageErrorf("give --prometheus http://HOST:9090 (or "+envPrometheusURL+") with cAdvisor and kube-state-metrics series",
 			"right-sizing needs usage history, and no Prometheus was given")
 	}
-	if err := a.readCluster(cmd, f, in, client, uopts); err != nil {
-		return nil, err
-	}
-	if err := a.pricingFor(f, in); err != nil {
-		return nil, err
-	}
-	want := stats(in.cost.Mode)
-	if client != nil && want == 0 {
-		in.notes = append(in.notes, fmt.Sprintf("usage is not read: %s mode charges requests", in.cost.Mode))
-	}
-	if client != nil && want != 0 {
-		u, err := prom.FetchUsage(cmd.Context(), client, uopts, want)
-		if errors.Is(err, prom.ErrNoUsage) {
-			return nil, withHint(fmt.Errorf("prometheus %s: %w in the last %s", client, err, rightsize.FormatDuration(uopts.Window)),
-				"check that Prometheus scrapes the kubelets' /metrics/cadvisor, and --prometheus-selector and -n")
-		}
+	if f.snapshot == "" && (changed("kubeconfig") || changed("context") || cfg.Prometheus == nil) {
+		cs, name, err := kube.Connect(kube.Config{Kubeconfig: f.kubeconfig, Context: f.context})
 		if err != nil {
-			return nil, promError(err)
+			return cfg, usageError(err, "give --kubeconfig and --context, or read a file with --snapshot FILE")
 		}
-		in.usage = u
-		in.warnings = append(in.warnings, u.Warnings...)
-		var unmatched int
-		in.byWL, unmatched = u.ByWorkload(in.cluster)
-		if unmatched > 0 {
-			in.notes = append(in.notes, fmt.Sprintf("%d container series in Prometheus matched no workload of the cluster (other clusters in the same Prometheus? see --prometheus-selector)", unmatched))
+		cfg.Context = name
+		cfg.API = func(ctx context.Context, namespace string) (*kube.Objects, error) {
+			return kube.Read(ctx, cs, namespace)
 		}
 	}
-	if client != nil {
-		in.queries = client.Queries()
-	}
-	return in, nil
+	return cfg, nil
 }
 
 // parseEnd reads --at: RFC 3339 or Unix seconds.
@@ -194,142 +152,6 @@ func parseEnd(s string) (time.Time, error) {
 		return time.Unix(n, 0), nil
 	}
 	return time.Time{}, usageErrorf("write --at 2026-03-01T12:00:00Z or --at 1772366400", "--at %q is not a time", s)
-}
-
-// readCluster reads the cluster's objects: from --snapshot, else from the
-// API when a kubeconfig flag is given or there is no Prometheus, else
-// from kube-state-metrics.
-func (a *app) readCluster(cmd *cobra.Command, f *clusterFlags, in *clusterInputs, client *prom.Client, uopts prom.UsageOptions) error {
-	changed := cmd.Flags().Changed
-	switch {
-	case f.snapshot != "":
-		if changed("kubeconfig") || changed("context") {
-			return usageErrorf("give one of them", "--snapshot and --kubeconfig/--context both given")
-		}
-		data, err := readFileCapped(f.snapshot, "a cluster snapshot", maxSnapshotBytes)
-		if err != nil {
-			return usageError(err, "check the path of --snapshot (a kubectl get -o yaml snapshot)")
-		}
-		objs, err := kube.ReadSnapshot(f.snapshot, data)
-		if err != nil {
-			return usageError(err, "a snapshot is the output of: "+kube.SnapshotCommand)
-		}
-		in.cluster = objs.Cluster(f.namespace)
-		in.notes = append(in.notes, objs.Notes...)
-		in.source = "snapshot " + f.snapshot
-	case changed("kubeconfig") || changed("context") || client == nil:
-		cs, name, err := kube.Connect(kube.Config{Kubeconfig: f.kubeconfig, Context: f.context})
-		if err != nil {
-			return usageError(err, "give --kubeconfig and --context, or read a file with --snapshot FILE")
-		}
-		objs, err := kube.Read(cmd.Context(), cs, f.namespace)
-		if err != nil {
-			return withHint(fmt.Errorf("context %s: %w", name, err), "check access with: kubectl get deploy,sts,pod,node -A")
-		}
-		in.cluster = objs.Cluster(f.namespace)
-		in.notes = append(in.notes, objs.Notes...)
-		in.source = "context " + name
-	default:
-		c, err := prom.FetchCluster(cmd.Context(), client, uopts)
-		if err != nil {
-			var bad *prom.BadDataError
-			if errors.As(err, &bad) || errors.Is(err, prom.ErrResponseTooLarge) {
-				return promError(err)
-			}
-			return withHint(err, "check that Prometheus is reachable and scrapes kube-state-metrics")
-		}
-		in.cluster = c
-		in.source = "kube-state-metrics in " + client.String()
-		in.notes = append(in.notes, "the cluster was read from kube-state-metrics; --snapshot or --context read it from Kubernetes itself")
-	}
-	return nil
-}
-
-// pricingFor settles the mode, region and catalog.
-func (a *app) pricingFor(f *clusterFlags, in *clusterInputs) error {
-	cat := pricing.GCP()
-	if f.prices != "" {
-		over, err := a.readPrices(f.prices)
-		if err != nil {
-			return err
-		}
-		cat = cat.Merge(over)
-	}
-	mode := rightsize.Standard
-	autopilot, signal := in.cluster.Autopilot()
-	why := fmt.Sprintf("the cluster lists %d nodes", len(in.cluster.Nodes))
-	switch {
-	case autopilot:
-		mode, why = rightsize.Autopilot, "the cluster is Autopilot ("+signal+")"
-	case len(in.cluster.Nodes) == 0:
-		mode = rightsize.Autopilot
-	}
-	if f.mode != "" {
-		m, err := rightsize.ParseMode(f.mode)
-		if err != nil {
-			return usageError(err, "--mode autopilot or --mode standard")
-		}
-		if m == rightsize.Standard && autopilot {
-			in.notes = append(in.notes, "--mode standard on an Autopilot cluster ("+signal+"): Autopilot bills pods, not nodes")
-		}
-		mode = m
-	} else {
-		in.notes = append(in.notes, fmt.Sprintf("mode %s: chosen because %s (--mode sets it)", mode, why))
-	}
-	noBursting := false
-	if mode == rightsize.Autopilot {
-		switch f.bursting {
-		case "true":
-		case "false":
-			noBursting = true
-		case "auto", "":
-			v := in.cluster.Version()
-			if b, ok := pricing.SupportsBursting(v); ok {
-				noBursting = !b
-				in.notes = append(in.notes, fmt.Sprintf("Autopilot request rules of GKE %s: bursting %v (--autopilot-bursting sets it)", v, b))
-			} else {
-				in.notes = append(in.notes, "Autopilot request rules: bursting assumed (GKE "+pricing.BurstingVersion+" and later; no node version read); --autopilot-bursting=false for older clusters")
-			}
-		default:
-			return usageErrorf("--autopilot-bursting true, false or auto", "--autopilot-bursting %q", f.bursting)
-		}
-	}
-	region := f.region
-	if region == "" {
-		region = kube.Region(in.cluster)
-	}
-	if region == "" {
-		region = defaultRegion
-		in.notes = append(in.notes, "region "+defaultRegion+": no node names one (--region sets it)")
-	}
-	tier, err := pricing.ParseTier(f.commitment)
-	if err != nil || tier == pricing.Spot {
-		return usageErrorf("--commitment on-demand, 1y or 3y (Spot nodes are priced as Spot by their label)", "--commitment %q", f.commitment)
-	}
-	in.cost = rightsize.CostOptions{Mode: mode, Region: region, Catalog: cat, Class: f.class, Commitment: tier, NoBursting: noBursting}
-	return nil
-}
-
-// readPrices decodes a price file strictly, with positioned problems.
-func (a *app) readPrices(path string) (*pricing.Catalog, error) {
-	docs, err := a.readSpec(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) != 1 {
-		return nil, usageErrorf("a price file holds one document", "%s: %d documents", path, len(docs))
-	}
-	d := docs[0]
-	var c pricing.Catalog
-	d.Decode(&c)
-	for _, p := range c.Check() {
-		d.Errorf(p.Path, "%s", p.Msg)
-	}
-	if err := d.Err(); err != nil {
-		return nil, usageError(err, "a price file has the catalog's shape: regions.REGION.families.FAMILY.on_demand.vcpu.usd and so on; see headroom cost --help")
-	}
-	c.FillSource("price file " + path)
-	return &c, nil
 }
 
 // promError gives an error from reading Prometheus its hint.
@@ -346,27 +168,13 @@ func promError(err error) error {
 	return withHint(err, "check that Prometheus is reachable; a smaller --max-points eases its memory")
 }
 
-// unknownPrice turns an unknown price into a usage error with its hint.
-func unknownPrice(err error) error {
-	var u *pricing.UnknownPriceError
-	if errors.As(err, &u) {
-		return usageError(err, u.Hint())
+// clusterError maps an error of cost or rightsize to the CLI's: bad input
+// exits 2 with its hint, Prometheus's failures get theirs.
+func clusterError(err error) error {
+	if err == nil || pipeline.IsInputError(err) {
+		return decideError(err)
 	}
-	if errors.Is(err, rightsize.ErrNoNodes) {
-		return usageError(err, "--mode autopilot prices pod requests instead, or read a snapshot that lists the nodes")
-	}
-	return err
-}
-
-// header is the first line of both commands' tables.
-func (in *clusterInputs) header(cmd string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "headroom %s: %s mode, %s, %s; %s (%s)", cmd, in.cost.Mode, in.cost.Region, in.currency, in.source, kube.Summary(in.cluster))
-	if in.usage != nil {
-		fmt.Fprintf(&b, "\nusage: %s of history at %s from %s, %d queries", rightsize.FormatDuration(in.usage.Window),
-			rightsize.FormatDuration(in.usage.Step), in.promURL, in.queries)
-	}
-	return b.String()
+	return promError(err)
 }
 
 // priceFileExample documents the price file in help texts.

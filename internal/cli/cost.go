@@ -4,14 +4,16 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/headroom-sre/headroom/internal/kube"
-	"github.com/headroom-sre/headroom/internal/prom"
-	"github.com/headroom-sre/headroom/pricing"
+	"github.com/headroom-sre/headroom/pipeline"
+	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/rightsize"
 )
 
@@ -20,6 +22,7 @@ func (a *app) newCostCmd() *cobra.Command {
 		f             clusterFlags
 		asJSON, asCSV bool
 		format        *formatValue
+		htmlFile      string
 	)
 	cmd := &cobra.Command{
 		Use:   "cost [--snapshot FILE | --context NAME] [--prometheus URL]",
@@ -50,6 +53,8 @@ its runs were running; without it, a CronJob or Job is shown as unknown
 rather than billed all month. A price the catalog lacks (a machine family,
 a region) marks its lines unknown and the total a lower bound, with a hint.
 
+--html FILE also writes the report as a single HTML page.
+
 ` + priceFileExample,
 		Example: `  ` + kube.SnapshotCommand + ` > cluster.yaml
   headroom cost --snapshot cluster.yaml --mode standard
@@ -61,153 +66,75 @@ a region) marks its lines unknown and the total a lower bound, with a hint.
 				return usageErrorf("give one of them", "--json and --csv both given")
 			}
 			asCSV = asCSV || format.Format() == "csv"
-			// Standard mode charges max(request, mean usage); Autopilot
-			// bills requests and needs no usage.
-			in, err := a.loadClusterInputs(cmd, &f, false, func(m rightsize.Mode) prom.Stats {
-				if m == rightsize.Standard {
-					return prom.Means | prom.Replicas
-				}
-				return prom.Replicas
-			})
+			cfg, err := f.config(a, cmd, false)
 			if err != nil {
 				return err
 			}
-			r, err := rightsize.Cost(in.cluster, in.byWL, in.cost)
+			res, err := pipeline.Cost(cmd.Context(), diskFiles{limit: maxSnapshotBytes}, pipeline.CostConfig{Cluster: cfg})
 			if err != nil {
-				return unknownPrice(err)
+				return clusterError(err)
 			}
-			r = r.In(in.currency)
-			r.Notes = append(r.Notes, in.notes...)
-			r.Warnings = append(r.Warnings, in.warnings...)
+			doc := res.Document(commandLine(cmd))
+			doc.Generated = a.now()
+			if err := a.writeHTMLReport(htmlFile, doc); err != nil {
+				return err
+			}
 			switch {
 			case asJSON:
-				return writeJSON(a.stdio.Out, r)
+				return writeJSON(a.stdio.Out, res.Report)
 			case asCSV:
-				return writeCostCSV(a.stdio.Out, r)
+				return writeCostCSV(a.stdio.Out, res.Report)
 			}
-			return writeCostTable(a.stdio.Out, in, r)
+			return report.WriteText(a.stdio.Out, doc, report.TextOptions{})
 		},
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (monthly_cost, workloads, namespaces, components, nodes, idle, cluster_fee, sources); same as -o json")
 	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV, one row per workload, namespace, component, node and total; same as -o csv")
 	format = addFormatFlag(cmd.Flags(), &asJSON, "text", "json", "csv")
+	addHTMLFlag(cmd.Flags(), &htmlFile)
 	return cmd
 }
 
-func writeCostTable(w io.Writer, in *clusterInputs, r *rightsize.CostReport) error {
-	cur := in.currency
-	money := func(x float64) string { return cur.Format(x) }
-	fmt.Fprintln(w, in.header("cost"))
-	writeWarnings(w, r.Warnings)
-	fmt.Fprintf(w, "pods are charged for %s\n\n", r.Basis)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tKIND\tCOMPONENT\tREPLICAS\tCPU/POD\tMEMORY/POD\tMONTHLY")
-	for _, wc := range r.Workloads {
-		reps := strconv.Itoa(wc.Replicas)
-		if wc.AvgReplicas != nil {
-			reps += fmt.Sprintf(" (mean %.2f)", *wc.AvgReplicas)
+// commandLine is the command as run, flags as given: what reproduces its
+// result (credentials are never flags' values shown: they are left out).
+func commandLine(cmd *cobra.Command) string {
+	parts := []string{cmd.CommandPath()}
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		switch fl.Name {
+		case "prometheus-token", "prometheus-password", "html", "json", "csv", "output", "patch":
+			return
 		}
-		monthly := money(wc.MonthlyCost)
-		if wc.Unknown {
-			monthly = "unknown"
-			if wc.MonthlyCost > 0 {
-				monthly = money(wc.MonthlyCost) + " + unknown"
+		if fl.Value.Type() == "bool" {
+			if v := fl.Value.String(); v != "true" {
+				parts = append(parts, "--"+fl.Name+"="+v)
+				return
 			}
+			parts = append(parts, "--"+fl.Name)
+			return
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", wc.Namespace, wc.Name, wc.Kind, wc.Component, reps,
-			rightsize.FormatCPU(wc.Requests.CPU), rightsize.FormatMemory(wc.Requests.Memory), monthly)
-	}
-	tw.Flush()
-	for _, g := range []struct {
-		title string
-		rows  []rightsize.GroupCost
-	}{{"NAMESPACE", r.Namespaces}, {"COMPONENT", r.Components}} {
-		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "%s\tWORKLOADS\tMONTHLY\tSHARE\n", g.title)
-		for _, row := range g.rows {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f%%\n", row.Name, row.Workloads, money(row.MonthlyCost), row.Share*100)
+		v := fl.Value.String()
+		if u, err := url.Parse(v); err == nil && fl.Name == "prometheus" {
+			u.User = nil // credentials are never shown
+			v = u.String()
 		}
-		tw.Flush()
-	}
-	if len(r.Nodes) > 0 {
-		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NODE\tMACHINE\tPOOL\tTIER\tMONTHLY\tALLOCATED\tIDLE")
-		for _, n := range r.Nodes {
-			if n.Unknown {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\tunknown\t-\t-\n", n.Name, n.MachineType, n.Pool, n.Tier)
-				continue
+		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+			for _, x := range sv.GetSlice() {
+				parts = append(parts, "--"+fl.Name+" "+shellQuote(x))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.MachineType, n.Pool, n.Tier, money(n.MonthlyCost), money(n.Allocated), money(n.Idle))
+			return
 		}
-		tw.Flush()
-	}
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	var workloads float64
-	for _, wc := range r.Workloads {
-		workloads += wc.MonthlyCost
-	}
-	fmt.Fprintf(tw, "workloads\t%s\n", money(workloads))
-	if r.Mode == rightsize.Standard {
-		fmt.Fprintf(tw, "idle capacity\t%s\n", money(r.Idle.MonthlyCost))
-	}
-	fmt.Fprintf(tw, "cluster fee\t%s\n", money(r.ClusterFee))
-	total := money(r.MonthlyCost)
-	if r.Partial {
-		total += " + unknown (a lower bound)"
-	}
-	fmt.Fprintf(tw, "total a month\t%s\n", total)
-	tw.Flush()
-	if len(r.Unpriced) > 0 {
-		fmt.Fprintln(w, "\nnot priced:")
-		for _, u := range r.Unpriced {
-			fmt.Fprintln(w, "  "+u)
-		}
-	}
-	writeSources(w, r.Sources, cur)
-	writeNotes(w, r.Notes)
-	return nil
+		parts = append(parts, "--"+fl.Name+" "+shellQuote(v))
+	})
+	return strings.Join(parts, " ")
 }
 
-// writeSources lists the prices used, each with a numbered source.
-func writeSources(w io.Writer, sources []rightsize.PriceSource, cur pricing.Currency) {
-	fmt.Fprintln(w, "\nprices (USD):")
-	index := map[string]int{}
-	var refs []string
-	for _, s := range sources {
-		ref := s.Source
-		if s.Date != "" {
-			ref += " (" + s.Date + ")"
-		}
-		if _, ok := index[ref]; !ok {
-			refs = append(refs, ref)
-			index[ref] = len(refs)
-		}
-		if s.Unit == rightsize.RulesUnit {
-			fmt.Fprintf(w, "  %s [%d]\n", s.Item, index[ref])
-			continue
-		}
-		fmt.Fprintf(w, "  %s: %g %s [%d]\n", s.Item, s.USD, s.Unit, index[ref])
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@") == "" {
+		return s
 	}
-	for i, ref := range refs {
-		fmt.Fprintf(w, "  [%d] %s\n", i+1, ref)
-	}
-	if cur.Code != "USD" {
-		fmt.Fprintf(w, "  shown in %s at %g per USD\n", cur.Code, cur.PerUSD)
-	}
-}
-
-func writeNotes(w io.Writer, notes []string) {
-	if len(notes) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nnotes:")
-	for _, n := range notes {
-		fmt.Fprintln(w, "  "+n)
-	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func writeCostCSV(w io.Writer, r *rightsize.CostReport) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -84,16 +85,59 @@ func demoCapacityYAML(name string, rep *demoReplica) string {
 		rep.Rate, cpu, lat, lat, lat*6/5)
 }
 
-// demoSystemFile is the System file of the demo, as first deployed on GKE
-// Autopilot: both components autoscale on CPU at 70% from two replicas.
-// moneyCapacity and appCapacity are the components' capacity blocks (see
-// demoCapacityYAML).
-func demoSystemFile(moneyCapacity, appCapacity string) string {
+// demoDeploy is how one component of the demo system is deployed: its
+// requests and limits (Kubernetes quantities; a limit "" for none) and its
+// HPA on CPU utilisation.
+type demoDeploy struct {
+	cpu, memory           string
+	cpuLimit, memoryLimit string
+	min, max              int32
+	target                int32 // percent of the CPU request
+}
+
+// demoLaunched is how the team first deployed both components: small
+// requests, two replicas, an HPA at 70% CPU.
+func demoLaunched() (app, money demoDeploy) {
+	d := demoDeploy{cpu: "250m", memory: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", min: 2, max: 20, target: 70}
+	return d, d
+}
+
+// yaml writes the deployment's resources and HPA, indented for a
+// component of the System file.
+func (d demoDeploy) yaml() string {
+	limits := ""
+	switch {
+	case d.cpuLimit != "" && d.memoryLimit != "":
+		limits = fmt.Sprintf("\n        limits: {cpu: %q, memory: %s}", d.cpuLimit, d.memoryLimit)
+	case d.cpuLimit != "":
+		limits = fmt.Sprintf("\n        limits: {cpu: %q}", d.cpuLimit)
+	case d.memoryLimit != "":
+		limits = fmt.Sprintf("\n        limits: {memory: %s}", d.memoryLimit)
+	}
+	return fmt.Sprintf(`      resources:
+        requests: {cpu: %s, memory: %s}%s`, d.cpu, d.memory, limits)
+}
+
+// hpaYAML writes the deployment's HPA, indented for a component.
+func (d demoDeploy) hpaYAML() string {
+	return fmt.Sprintf(`      hpa:
+        minReplicas: %d
+        maxReplicas: %d
+        metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target: {type: Utilization, averageUtilization: %d}`, d.min, d.max, d.target)
+}
+
+// demoSystemFile is a System file of the demo on GKE Autopilot: the two
+// components deployed as app and money say, with the capacity blocks
+// moneyCapacity and appCapacity (see demoCapacityYAML), the SLO and the
+// scenarios every stage of the story is simulated through. header is the
+// file's opening comment, one line per element.
+func demoSystemFile(header []string, moneyCapacity, appCapacity string, app, money demoDeploy) string {
 	spike := fmt.Sprintf("spike:base=%g,multiple=%g,at=10m,rise=2m,hold=5m,decay=15m,for=1h30m", demoBaseRate, demoSpikeFactor)
-	return fmt.Sprintf(`# The demo system as the team first deployed it on GKE Autopilot, with the
-# capacity of one replica of each component measured by headroom demo (or,
-# where marked FALLBACK, known by construction because it could not be).
-# Try: headroom sim -f system.yaml, headroom plan -f system.yaml
+	return fmt.Sprintf(`# %s
 apiVersion: headroom/v1
 kind: System
 metadata:
@@ -103,37 +147,19 @@ spec:
   components:
     - name: app
 %s
-      resources:
-        requests: {cpu: 250m, memory: 512Mi}
-        limits: {cpu: "1", memory: 1Gi}
+%s
       startup: {schedule: 2s, imagePull: 8s, init: 5s, readiness: 10s}
       timeout: 10s
       retries: 1
       calls:
         money: %g
-      hpa:
-        minReplicas: 2
-        maxReplicas: 20
-        metrics:
-          - type: Resource
-            resource:
-              name: cpu
-              target: {type: Utilization, averageUtilization: 70}
+%s
     - name: money
 %s
-      resources:
-        requests: {cpu: 250m, memory: 512Mi}
-        limits: {cpu: "1", memory: 1Gi}
+%s
       startup: {schedule: 2s, imagePull: 15s, init: 20s, readiness: 10s}
       timeout: 5s
-      hpa:
-        minReplicas: 2
-        maxReplicas: 20
-        metrics:
-          - type: Resource
-            resource:
-              name: cpu
-              target: {type: Utilization, averageUtilization: 70}
+%s
   nodes:
     mode: autopilot
   slo:
@@ -142,15 +168,42 @@ spec:
     window: 30d
     windowRate: %g
   scenarios:
+    # The next broadcast is on the programme's schedule: its date and time
+    # are known, so replicas may be raised before it.
     - name: tv-spike
       traffic: %s
       duration: 1h30m
+      event: announced
+    # The evening peak follows the news, whatever the day: nobody can date
+    # it, so only what runs all the time absorbs it.
     - name: evening-peak
       traffic: stages:start=%g,to=%g@2h/%g@1h/%g@2h
       duration: 5h
-`, appCapacity, demoMoneyShare, moneyCapacity, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoBaseRate,
+      event: surprise
+`, strings.Join(header, "\n# "), appCapacity, app.yaml(), demoMoneyShare, app.hpaYAML(), moneyCapacity, money.yaml(), money.hpaYAML(),
+		slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoBaseRate,
 		spike, demoBaseRate, 3*demoBaseRate, 3*demoBaseRate, demoBaseRate)
 }
+
+// Headers of the demo's System files: one per stage of the story.
+var (
+	demoLaunchedHeader = []string{
+		"The demo system as the team first deployed it on GKE Autopilot, with the",
+		"capacity of one replica of each component measured by headroom demo (or,",
+		"where marked FALLBACK, known by construction because it could not be).",
+		"Try: headroom sim -f system.yaml, headroom plan -f system.yaml",
+	}
+	demoPanicHeader = []string{
+		"The demo system after the broadcast, as the team scaled it up in a panic:",
+		"app and money at 12 replicas with large requests (as in cluster.yaml).",
+		"Try: headroom sim -f system.panic.yaml",
+	}
+	demoCutsHeader = []string{
+		"The panic system with the safe cuts applied (as in cluster.cuts.yaml and",
+		"rightsize-patch.yaml), simulated through the same scenarios.",
+		"Try: headroom sim -f system.cuts.yaml",
+	}
+)
 
 // demoWorkload is one workload of the cluster the team ran after the
 // broadcast, when everything was scaled up in a panic.
@@ -161,6 +214,8 @@ type demoWorkload struct {
 	memory   string
 	hpaMin   int32 // 0: no HPA
 	hpaMax   int32
+	// hpaTarget is the HPA's CPU utilisation target, in percent.
+	hpaTarget int32
 	// cpuPerPod is the measured CPU use of one pod at the everyday rate,
 	// in cores; memPeak the working set assumed for it, in bytes.
 	cpuPerPod float64
@@ -177,13 +232,73 @@ func demoPanicCluster(appCPUPerReq, moneyCPUPerReq float64) []demoWorkload {
 		return rate*cpuPerReq/float64(pods) + 0.003 // plus an idle baseline of 3m
 	}
 	return []demoWorkload{
-		{name: "app", replicas: 12, cpu: "1", memory: "1Gi", hpaMin: 12, hpaMax: 40,
+		{name: "app", replicas: 12, cpu: "1", memory: "1Gi", hpaMin: 12, hpaMax: 40, hpaTarget: 70,
 			cpuPerPod: perPod(demoBaseRate, appCPUPerReq, 12), memPeak: 180 << 20},
-		{name: "money", replicas: 12, cpu: "2", memory: "2Gi", hpaMin: 12, hpaMax: 40,
+		{name: "money", replicas: 12, cpu: "2", memory: "2Gi", hpaMin: 12, hpaMax: 40, hpaTarget: 70,
 			cpuPerPod: perPod(demoBaseRate*demoMoneyShare, moneyCPUPerReq, 12), memPeak: 240 << 20},
 		{name: "admin-web", replicas: 3, cpu: "500m", memory: "1Gi", cpuPerPod: 0.004, memPeak: 90 << 20},
 		{name: "loadtest-runner", replicas: 2, cpu: "2", memory: "4Gi", cpuPerPod: 0.0005, memPeak: 40 << 20, idle: true},
 	}
+}
+
+// deploy is the workload as a component of the demo's System file: its
+// requests (no limits, as in the cluster) and its HPA.
+func (w demoWorkload) deploy() demoDeploy {
+	return demoDeploy{cpu: w.cpu, memory: w.memory, min: w.hpaMin, max: w.hpaMax, target: w.hpaTarget}
+}
+
+// demoWorkloadNamed returns the workload called name.
+func demoWorkloadNamed(ws []demoWorkload, name string) demoWorkload {
+	for _, w := range ws {
+		if w.name == name {
+			return w
+		}
+	}
+	return demoWorkload{name: name}
+}
+
+// demoApplyCuts returns the workloads with the cuts of recs applied, as
+// kubectl would apply rightsize-patch.yaml: requests, HPA targets,
+// minimums and maximums, and replicas of idle workloads. Raises are
+// applied too (they are the safe direction); node changes do not apply on
+// Autopilot.
+func demoApplyCuts(ws []demoWorkload, recs []rightsize.Recommendation) []demoWorkload {
+	out := append([]demoWorkload(nil), ws...)
+	for _, r := range recs {
+		for i := range out {
+			w := &out[i]
+			if w.name != r.Workload {
+				continue
+			}
+			if r.Action == rightsize.ActionRequests || r.CPURequest != r.CurrentCPURequest || r.MemoryRequest != r.CurrentMemoryRequest {
+				if r.CPURequest > 0 {
+					w.cpu = resource.NewMilliQuantity(int64(math.Ceil(r.CPURequest*1000-1e-6)), resource.DecimalSI).String()
+				}
+				if r.MemoryRequest > 0 {
+					w.memory = resource.NewQuantity(int64(math.Ceil(r.MemoryRequest/(1<<20)-1e-9))<<20, resource.BinarySI).String()
+				}
+			}
+			if h := r.HPA; h != nil && w.hpaMin > 0 {
+				// Each recommendation changes only what it names: a
+				// requests cut carries the HPA's minimum unchanged.
+				if h.NewMinReplicas > 0 && h.NewMinReplicas != h.MinReplicas {
+					w.hpaMin = int32(h.NewMinReplicas)
+				}
+				if h.NewMaxReplicas > 0 && h.NewMaxReplicas != h.MaxReplicas {
+					w.hpaMax = int32(h.NewMaxReplicas)
+				}
+				if h.NewCPUTarget > 0 && h.NewCPUTarget != h.CPUTarget {
+					w.hpaTarget = int32(math.Round(h.NewCPUTarget * 100))
+				}
+				// The HPA settles at its minimum at the everyday rate.
+				w.replicas = w.hpaMin
+			}
+			if r.RecommendedReplicas != nil {
+				w.replicas = int32(*r.RecommendedReplicas)
+			}
+		}
+	}
+	return out
 }
 
 // demoSnapshot writes the workloads as `kubectl get deploy,hpa,pod -o yaml`
@@ -226,7 +341,7 @@ func demoSnapshot(ws []demoWorkload) ([]byte, error) {
 		}
 		if w.hpaMin > 0 {
 			min := w.hpaMin
-			target := int32(70)
+			target := w.hpaTarget
 			hpa := &autoscalingv2.HorizontalPodAutoscaler{
 				TypeMeta:   metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"},
 				ObjectMeta: metav1.ObjectMeta{Name: w.name, Namespace: demoNamespace, CreationTimestamp: created},

@@ -20,13 +20,9 @@ import (
 // models, decides and reports, and every file it writes is usable by the
 // other commands.
 func TestDemoRunsThePipeline(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "demo")
+	out, stdout := sharedDemo(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	code, stdout, stderr := ldRun(ctx, t, "demo", "--out", out, "--hold", "800ms", "--spike-for", "12s", "--json", "-q")
-	if code != 0 {
-		t.Fatalf("demo exit %d\n%s", code, stderr)
-	}
 	var r struct {
 		demoHonesty
 		Files []string
@@ -113,13 +109,13 @@ func TestDemoRunsThePipeline(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	if n := strings.Count(dom.String(), "<section"); n != 7 {
-		t.Errorf("report has %d sections; want 7", n)
+	if n := strings.Count(dom.String(), "<section"); n != 8 {
+		t.Errorf("report has %d sections; want 8", n)
 	}
 	if n := strings.Count(dom.String(), "<svg"); n < 7 {
 		t.Errorf("report has %d charts; want at least 7", n)
 	}
-	for _, f := range []string{"report.html", "system.yaml", "money.capacity.json", "app.capacity.json", "slo.yaml", "slo-rules.yaml", "slo-dashboard.json", "spike.jsonl", "cluster.yaml", "rightsize-patch.yaml"} {
+	for _, f := range []string{"report.html", "system.yaml", "system.panic.yaml", "system.cuts.yaml", "cluster.cuts.yaml", "money.capacity.json", "app.capacity.json", "slo.yaml", "slo-rules.yaml", "slo-dashboard.json", "spike.jsonl", "cluster.yaml", "rightsize-patch.yaml"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/headroom-sre/headroom/pipeline"
 )
 
 // Exit codes. They are part of the CLI's contract: CI pipelines gate on a
@@ -63,7 +65,8 @@ func exitCode(err error) int {
 	if errors.As(err, &e) {
 		return e.Code
 	}
-	if isCobraUsage(err) {
+	var ie *pipeline.InputError
+	if errors.As(err, &ie) || isCobraUsage(err) {
 		return ExitUsage
 	}
 	return ExitError
@@ -73,6 +76,10 @@ func hintOf(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Hint
+	}
+	var ie *pipeline.InputError
+	if errors.As(err, &ie) {
+		return ie.Hint
 	}
 	if isCobraUsage(err) {
 		return "run with --help to see the accepted flags and arguments"

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,15 +16,14 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/headroom-sre/headroom/load"
+	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/stats"
 	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // defaultShape is the traffic of `headroom load` without --shape or -f.
 const defaultShape = "constant:rate=50,for=10s"
-
-// defaultAbortWindow is the sliding window of --abort-on-fail.
-const defaultAbortWindow = 10 * time.Second
 
 type loadFlags struct {
 	targets     targetFlags
@@ -41,6 +39,7 @@ type loadFlags struct {
 	abortOnFail bool
 	abortWindow time.Duration
 	quiet       bool
+	html        string
 }
 
 func (a *app) newLoadCmd() *cobra.Command {
@@ -72,7 +71,8 @@ failure, not the target's errors.
 
 Output: -o text (default), json (the summary contract) or yaml, on stdout.
 --out FILE streams the results as JSON Lines, one line per second, ending
-with a summary; headroom report re-renders and merges such files. --out
+with a summary; headroom report re-renders and merges such files. --html FILE
+also writes the summary as a single-file HTML report. --out
 refuses to overwrite an existing file unless --force is given. --out -
 streams the results to stdout, and the human summary goes to stderr:
   headroom load --url URL --out - | headroom report -
@@ -104,8 +104,9 @@ results file could not be written); 2 bad input.`,
 	fs.Float64Var(&f.maxRate, "max-rate", load.DefaultMaxRate, "refuse a shape whose peak rate is above this, per second (a guard against typos; 0: no cap)")
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "fail (exit 3) unless this holds, e.g. p99<300ms, errors<1%, late<1%, rate>=1000 (repeatable, or comma-separated)")
 	fs.BoolVar(&f.abortOnFail, "abort-on-fail", false, "stop the run as soon as a threshold fails over the sliding --abort-window")
-	fs.DurationVar(&f.abortWindow, "abort-window", defaultAbortWindow, "sliding window for --abort-on-fail")
+	fs.DurationVar(&f.abortWindow, "abort-window", pipeline.DefaultAbortWindow, "sliding window for --abort-on-fail")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
+	addHTMLFlag(fs, &f.html)
 	return cmd
 }
 
@@ -179,12 +180,12 @@ func ldCheck(cfg *load.Config, closed bool) error {
 }
 
 func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
-	plan, err := f.targets.resolve(a, cmd)
+	lp, err := f.targets.resolve(a, cmd)
 	if err != nil {
 		return err
 	}
-	cfg := &plan.cfg
-	thresholds := plan.thresholds
+	cfg := &lp.cfg
+	thresholds := lp.thresholds
 	for _, s := range f.thresholds {
 		ths, err := stats.ParseThresholds(s)
 		if err != nil {
@@ -201,9 +202,9 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	}
 	var shapeNotes []string // what reading a replay noticed (its time unit, gaps)
 	if !closed {
-		if plan.shape != nil && !cmd.Flags().Changed("shape") {
-			cfg.Shape = plan.shape
-			shapeNotes = plan.shape.Notes()
+		if lp.shape != nil && !cmd.Flags().Changed("shape") {
+			cfg.Shape = lp.shape
+			shapeNotes = lp.shape.Notes()
 		} else {
 			c, err := traffic.Parse(f.shape, fileLoader)
 			if err != nil {
@@ -238,143 +239,52 @@ func (a *app) runLoad(cmd *cobra.Command, f *loadFlags) error {
 	}
 
 	// Results file: only now that every input has been checked.
-	var (
-		rw      *stats.Writer
-		out     io.WriteCloser
-		werr    error
-		outName = f.out
-	)
+	cfgLT := pipeline.LoadTestConfig{Engine: *cfg, Thresholds: thresholds, AbortOnFail: f.abortOnFail, AbortWindow: f.abortWindow, Name: lp.name}
+	if closed {
+		cfgLT.Closed, cfgLT.Duration = f.closed, f.duration
+	}
+	var out io.WriteCloser
 	if f.out != "" {
 		if out, err = a.ldOpenResults(f.out, f.force); err != nil {
 			return err
 		}
 		defer out.Close()
-		rw = stats.NewWriter(out)
+		cfgLT.Results = out
 	}
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	var (
-		aborted []stats.ThresholdResult
-		window  = stats.NewWindow(int(max(1, f.abortWindow.Round(time.Second)/time.Second)))
-		prog    = newProgress(a.stdio.Err, f.quiet, cfg.Shape, closed, f.duration)
-	)
-	// The intervals are streamed (to the file, the progress line and the
-	// abort window) and not kept: a day-long soak runs in bounded memory.
-	cfg.NoIntervals = true
-	cfg.OnStart = func(h *stats.Header) {
-		if rw != nil && werr == nil {
-			werr = rw.WriteHeader(h)
-		}
+	prog := newProgress(a.stdio.Err, f.quiet, cfg.Shape, closed, f.duration)
+	cfgLT.OnInterval = prog.interval
+	if !closed && a.getenv("GOMAXPROCS") == "" {
+		// No more cores than the rate needs: idle ones only spin.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), load.ProcsFor(*cfg))))
 	}
-	cfg.OnInterval = func(iv *stats.Interval) {
-		if rw != nil && werr == nil {
-			werr = rw.WriteInterval(iv)
-		}
-		prog.interval(iv)
-		if f.abortOnFail {
-			window.Add(iv)
-			if window.Full() && aborted == nil {
-				st := window.Stats()
-				if failed := stats.Failed(stats.Evaluate(thresholds, &st)); len(failed) > 0 {
-					aborted = failed
-					cancel()
-				}
-			}
-		}
-	}
-	var run *stats.Run
-	if closed {
-		run, err = load.Closed(ctx, *cfg, f.closed, f.duration)
-	} else {
-		if a.getenv("GOMAXPROCS") == "" {
-			// No more cores than the rate needs: idle ones only spin.
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), load.ProcsFor(*cfg))))
-		}
-		run, err = load.Run(ctx, *cfg)
-	}
+	res, err := pipeline.LoadTest(cmd.Context(), cfgLT)
 	prog.done()
-	if run == nil {
+	if res == nil {
+		if pipeline.IsInputError(err) {
+			return decideError(err)
+		}
 		return usageError(err, "check the targets: absolute http:// or https:// URLs")
 	}
-	sum := run.Summary()
-	if len(thresholds) > 0 {
-		run.Thresholds = stats.Evaluate(thresholds, &sum.Stats)
-		sum.Thresholds = run.Thresholds
-	}
-	if rw != nil && werr == nil {
-		werr = rw.WriteSummary(run)
-	}
+	werr := res.ResultsErr
 	if out != nil {
 		if cerr := out.Close(); werr == nil {
 			werr = cerr
 		}
 	}
-	if format == ldText {
-		writeSummaryText(human, &sum, plan.name)
-	} else if err := ldWriteFormatted(a.stdio.Out, format, sum); err != nil {
+	if err := a.writeResult(human, format == ldText, res.Document(), func() error { return ldWriteFormatted(a.stdio.Out, format, res.Summary) }, f.html); err != nil {
 		return err
 	}
 	if werr != nil {
-		return withHint(fmt.Errorf("results file %s: %w", outName, werr), "check the disk; the summary above is complete")
+		return withHint(fmt.Errorf("results file %s: %w", f.out, werr), "check the disk; the summary above is complete")
 	}
-	switch {
-	case aborted != nil:
-		return verdictError("aborted after %s: %s failed over the last %v", rptSeconds(sum.DurationS), describeFailed(aborted), f.abortWindow)
-	case err != nil && errors.Is(err, context.Canceled):
+	if res.Interrupted {
 		msg := "interrupted; partial results shown above"
-		if outName != "" && outName != "-" {
-			msg = "interrupted; partial results written to " + outName
+		if f.out != "" && f.out != "-" {
+			msg = "interrupted; partial results written to " + f.out
 		}
 		return withHint(errors.New(msg), "headroom report reads partial result files")
-	case err != nil:
-		return err
 	}
-	return ldVerdict(&sum)
-}
-
-// ldVerdict is the exit status of a finished run's summary: exit 3 when
-// every request failed or a threshold failed, exit 1 when the generator
-// could send nothing at all.
-func ldVerdict(sum *stats.Summary) error {
-	switch {
-	case sum.Scheduled > 0 && sum.Requests == 0 && sum.DroppedGenerator > 0:
-		return withHint(fmt.Errorf("the generator could not send a single request: %d arrivals failed for lack of open files or local ports", sum.DroppedGenerator),
-			"raise the open-file limit (ulimit -n) or lower the rate or --max-inflight")
-	case sum.Requests > 0 && sum.Successes == 0:
-		return verdictError("every request failed (%s)", ldFailureCauses(sum))
-	case sum.Scheduled > 0 && sum.Requests == 0 && sum.Unfinished > 0:
-		return verdictError("no request completed: %d were still in flight when the run ended", sum.Unfinished)
-	}
-	if failed := stats.Failed(sum.Thresholds); len(failed) > 0 {
-		return verdictError("threshold failed: %s", describeFailed(failed))
-	}
-	return nil
-}
-
-// ldFailureCauses lists what the failed requests got: error classes and
-// status codes.
-func ldFailureCauses(sum *stats.Summary) string {
-	var parts []string
-	if len(sum.Errors) > 0 {
-		parts = append(parts, rptErrors(sum.Errors))
-	}
-	if len(sum.StatusCodes) > 0 {
-		parts = append(parts, "status "+rptCodes(sum.StatusCodes))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func describeFailed(rs []stats.ThresholdResult) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		th, _ := stats.ParseThreshold(r.Threshold)
-		if r.NoData {
-			parts[i] = r.Threshold + " (no data)"
-			continue
-		}
-		parts[i] = fmt.Sprintf("%s (observed %s)", r.Threshold, th.Format(r.Observed))
-	}
-	return strings.Join(parts, ", ")
+	return loadVerdict(res.Verdict())
 }
 
 // ldProgressWidth is the most columns a progress line takes: it fits an
@@ -449,9 +359,9 @@ func (p *progress) line(iv *stats.Interval) string {
 	}
 	fields = append(fields,
 		field{"in flight " + ldCount(float64(iv.Generator.InFlight)), 2},
-		field{"p50 " + rptSeconds(b.Latency.Quantile(0.5).Seconds()), 3},
-		field{"p99 " + rptSeconds(b.Latency.Quantile(0.99).Seconds()), 5},
-		field{"err " + rptPercent(errRatio), 7})
+		field{"p50 " + units.Seconds(b.Latency.Quantile(0.5).Seconds()), 3},
+		field{"p99 " + units.Seconds(b.Latency.Quantile(0.99).Seconds()), 5},
+		field{"err " + units.Percent(errRatio), 7})
 	if b.Late > 0 {
 		fields = append(fields, field{"late " + ldCount(float64(b.Late)), 6})
 	}

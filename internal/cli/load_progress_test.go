@@ -31,11 +31,11 @@ func TestProgressLineFitsEightyColumns(t *testing.T) {
 		want   []string
 	}{
 		{"a quiet second", false, time.Minute, busy(5000, 0, 0, 3, time.Millisecond),
-			[]string{"5s/1m0s", "sent/s 5000", "done/s 5000", "in flight 3", "p50 1ms", "p99 1ms", "err 100.00%"}},
+			[]string{"5s/1m0s", "sent/s 5000", "done/s 5000", "in flight 3", "p50 1ms", "p99 1ms", "err 100%"}},
 		{"a late second of a day-long soak", false, 24 * time.Hour, busy(5000, 12, 0, 3, time.Millisecond),
-			[]string{"5s/24h0m0s", "sent/s 5000", "done/s 5000", "p99 1ms", "err 100.00%", "late 12"}},
+			[]string{"5s/24h0m0s", "sent/s 5000", "done/s 5000", "p99 1ms", "err 100%", "late 12"}},
 		{"a flood, late and dropping", false, 24 * time.Hour, busy(123456789, 98765432, 87654321, 1234567, 59*time.Minute),
-			[]string{"sent/s 123M", "done/s 123M", "err 100.00%", "late 98.8M", "dropped 87.7M"}},
+			[]string{"sent/s 123M", "done/s 123M", "err 100%", "late 98.8M", "dropped 87.7M"}},
 		{"a closed run", true, time.Minute, busy(987654, 0, 0, 64, time.Millisecond), []string{"done/s 988k (closed)", "p99 1ms"}},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -142,7 +143,7 @@ func TestLoadWritesResultsAndFailsThresholds(t *testing.T) {
 	if !strings.Contains(stderr, "threshold failed: p99<1µs") || strings.Contains(stderr, "errors<1%") {
 		t.Errorf("stderr = %q; want only p99<1µs named as failed", stderr)
 	}
-	if !strings.Contains(stdout, "FAIL  p99<1µs") || !strings.Contains(stdout, "pass  errors<1%") {
+	if !regexp.MustCompile(`\n +p99<1µs +\S+ +FAIL\n`).MatchString(stdout) || !regexp.MustCompile(`\n +errors<1% +\S+ +pass\n`).MatchString(stdout) {
 		t.Errorf("stdout lacks the threshold table:\n%s", stdout)
 	}
 	data, err := os.ReadFile(out)
@@ -304,5 +305,26 @@ func TestLoadClosedMode(t *testing.T) {
 	}
 	if s.Mode != "closed" || s.Concurrency != 4 || s.Requests < 20 {
 		t.Errorf("mode %q, concurrency %d, requests %d; want closed, 4, many", s.Mode, s.Concurrency, s.Requests)
+	}
+}
+
+// load --html writes the summary as a page a browser shows with the same
+// numbers and verdicts as the text output.
+func TestLoadHTMLInChromium(t *testing.T) {
+	url := ldServer(t, nil)
+	page := filepath.Join(t.TempDir(), "load.html")
+	code, stdout, stderr := ldRun(context.Background(), t, "load", "--url", url, "--shape", "constant:rate=50,for=3s", "--quiet",
+		"--threshold", "errors<1%", "--html", page)
+	if code != cli.ExitOK {
+		t.Fatalf("load --html: exit %d; stderr %q", code, stderr)
+	}
+	wants := []string{"Open model", "constant:rate=50,for=3s", "50 req/s", "200 × 150", "errors<1%", "pass", "from due time", "Load generator",
+		"Requests per second", "Latency from the due time"}
+	if m := missingFrom(stdout, wants...); len(m) > 0 {
+		t.Errorf("load text lacks %q:\n%s", m, stdout)
+	}
+	text := pageTextInChromium(t, page)
+	if m := missingFrom(text, wants...); len(m) > 0 {
+		t.Errorf("the page lacks %q:\n%s", m, text)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/headroom-sre/headroom/internal/spec"
 	"github.com/headroom-sre/headroom/load"
+	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/stats"
 	"github.com/headroom-sre/headroom/traffic"
 )
@@ -102,19 +103,7 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 		if s.Seed != 0 && !changed("seed") {
 			cfg.Seed = s.Seed
 		}
-		for _, t := range s.Targets {
-			lt := load.Target{Name: t.Name, Method: t.Method, URL: t.URL, Body: t.BodyBytes, Weight: t.Weight, Header: http.Header{}}
-			for k, v := range s.Headers {
-				lt.Header.Set(k, v)
-			}
-			for k, v := range t.Headers {
-				lt.Header.Set(k, v)
-			}
-			if t.Rows != nil {
-				lt.Data = &load.Data{Columns: t.Columns, Rows: t.Rows}
-			}
-			cfg.Targets = append(cfg.Targets, lt)
-		}
+		cfg.Targets = pipeline.ScenarioTargets(sc)
 	} else {
 		body := []byte(f.body)
 		if name, ok := strings.CutPrefix(f.body, "@"); ok {
@@ -173,16 +162,6 @@ func (f *targetFlags) resolve(a *app, cmd *cobra.Command) (*loadPlan, error) {
 
 // readScenario reads and checks a scenario file.
 func (a *app) readScenario(path string) (*spec.Scenario, error) {
-	docs, err := a.readSpec(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) != 1 {
-		return nil, usageErrorf("keep one scenario per file", "%s: holds %d YAML documents; want one Scenario", path, len(docs))
-	}
-	sc, err := spec.DecodeScenario(docs[0], load.CheckTemplate)
-	if err != nil {
-		return nil, usageError(err, "see `headroom load --help` for the scenario format")
-	}
-	return sc, nil
+	sc, err := pipeline.ReadScenario(a.files(), path)
+	return sc, decideError(err)
 }

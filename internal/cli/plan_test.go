@@ -11,6 +11,7 @@ import (
 
 	"github.com/headroom-sre/headroom/internal/cli"
 	"github.com/headroom-sre/headroom/pricing"
+	"github.com/headroom-sre/headroom/units"
 )
 
 var planData = filepath.Join("testdata", "plan")
@@ -253,11 +254,31 @@ func TestPlanTextForAManager(t *testing.T) {
 	if code != cli.ExitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"launch — plan for launch (USD)", "monthly cost", "recommended", "SLO met", "no: launch", "yes, in every scenario",
-		"What changes", "web  pre-scale  none → 20 replicas 6m before launch", "launch $0.23 × 2 (pre-scaled)",
-		"Why", "capacity", "What a bigger spike costs", "What each nine costs", "99.9% (the SLO)", "Search:", "note: prices from the catalog"} {
+	for _, want := range []string{"launch — plan", "For launch, in USD", "reproduce with: headroom plan -f " + filepath.Join(planData, "launch.yaml") + " --per-month launch=2",
+		"Monthly cost", "Today", "Recommended", "steady state", "SLO met", "no: launch", "yes, in every scenario",
+		"What changes", "launch $0.23 × 2 (pre-scaled", "Why not cheaper", "capacity", "What each extra nine costs", "Search:", "prices from the catalog"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// --html writes the plan's document; a real browser lays it out with its
+// tables, and the files --out wrote are listed in it.
+func TestPlanHTMLInChromium(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "plan.html")
+	code, out, stderr := simHeadroom(t, "plan", "-f", filepath.Join(planData, "launch.yaml"), "--quiet", "--no-pareto", "--html", page, "--out", filepath.Join(dir, "out"))
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	dom := chromiumDOM(t, page)
+	if got := strings.Count(dom, "<section"); got != 2 {
+		t.Errorf("the page has %d sections; want the plan and the files written", got)
+	}
+	for _, want := range []string{"What changes", "launch.recommended.yaml", "web.resources.yaml", "headroom plan -f"} {
+		if !strings.Contains(dom, want) || !strings.Contains(out, want) {
+			t.Errorf("the page or the terminal lacks %q", want)
 		}
 	}
 }
@@ -300,12 +321,13 @@ func TestPlanBadInput(t *testing.T) {
 		{"an unknown scenario", []string{"plan", "-f", launch, "--scenario", "nope"}, `no scenario "nope"`},
 		{"an unknown pre-scaler", []string{"plan", "-f", launch, "--prescale", "cron"}, "want keda or cronjob"},
 		{"a bad frequency", []string{"plan", "-f", launch, "--per-month", "launch=often"}, "--per-month"},
-		{"a frequency for nothing", []string{"plan", "-f", launch, "--per-month", "nope=2"}, `--per-month: no scenario "nope"`},
+		{"a frequency for nothing", []string{"plan", "-f", launch, "--per-month", "nope=2"}, `per month: no scenario "nope"`},
 		{"events filling the month", []string{"plan", "-f", launch, "--per-month", "10000"}, "more than a month"},
 		{"a bad event time", []string{"plan", "-f", launch, "--event-at", "launch=tomorrow"}, "RFC 3339"},
+		{"an event time for nothing", []string{"plan", "-f", launch, "--event-at", "nope=2026-12-24T20:00:00Z"}, `event time: no scenario "nope"`},
 		{"an unknown time zone", []string{"plan", "-f", launch, "--timezone", "Mars/Olympus"}, "--timezone"},
 		{"a bad tolerance", []string{"plan", "-f", launch, "--tolerance", "2"}, "--tolerance"},
-		{"an unannounced nothing", []string{"plan", "-f", launch, "--unannounced", "nope"}, `--unannounced: no scenario "nope"`},
+		{"an unannounced nothing", []string{"plan", "-f", launch, "--unannounced", "nope"}, `unannounced: no scenario "nope"`},
 		{"standard without a pool", []string{"plan", "-f", launch, "--mode", "standard"}, "--mode standard needs a node pool"},
 		{"yen without a rate", []string{"plan", "-f", launch, "--currency", "JPY"}, "needs an exchange rate"},
 	}
@@ -417,5 +439,51 @@ items:
 				}
 			}
 		})
+	}
+}
+
+// --price-surprise plans every event as a surprise too: the text names both
+// assumptions and the price of not knowing the date, which is positive and
+// agrees with the JSON.
+func TestPlanPricesASurprise(t *testing.T) {
+	args := []string{"plan", "-f", filepath.Join(planData, "launch.yaml"), "--quiet", "--no-pareto", "--price-surprise"}
+	code, out, stderr := simHeadroom(t, args...)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"assuming you know the date", "For a surprise", "more a month if nobody knows the dates",
+		"What changes, for a surprise", "--price-surprise"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	code, js, stderr := simHeadroom(t, append(args, "-o", "json")...)
+	if code != cli.ExitOK {
+		t.Fatalf("-o json: exit %d; stderr:\n%s", code, stderr)
+	}
+	var res struct {
+		Assumption    string  `json:"assumption"`
+		SurpriseExtra float64 `json:"surprise_extra"`
+		Surprise      *struct {
+			Assumption  string `json:"assumption"`
+			Recommended struct {
+				MonthlyCost float64 `json:"monthly_cost"`
+			} `json:"recommended"`
+		} `json:"surprise"`
+		Recommended struct {
+			MonthlyCost float64 `json:"monthly_cost"`
+		} `json:"recommended"`
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Surprise == nil || !(res.SurpriseExtra > 0) || res.Assumption != "assuming you know the date" || res.Surprise.Assumption != "for a surprise" {
+		t.Fatalf("surprise %+v, extra %v, assumption %q; want a dearer surprise plan beside the announced one", res.Surprise, res.SurpriseExtra, res.Assumption)
+	}
+	if d := res.Surprise.Recommended.MonthlyCost - res.Recommended.MonthlyCost - res.SurpriseExtra; d > 0.01 || d < -0.01 {
+		t.Errorf("surprise %.2f − announced %.2f ≠ surprise_extra %.2f", res.Surprise.Recommended.MonthlyCost, res.Recommended.MonthlyCost, res.SurpriseExtra)
+	}
+	if !strings.Contains(out, units.Money(res.SurpriseExtra, "USD")+" more a month") {
+		t.Errorf("the text's price of a surprise differs from the JSON's %v:\n%s", res.SurpriseExtra, out)
 	}
 }

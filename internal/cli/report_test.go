@@ -158,3 +158,23 @@ func TestReportReadsATruncatedFile(t *testing.T) {
 		t.Errorf("exit %d; text report does not say PARTIAL:\n%s", code, stdout)
 	}
 }
+
+// report --html writes the run as a page a browser shows with the same
+// numbers and verdicts as the text output.
+func TestReportHTMLInChromium(t *testing.T) {
+	path := ldWriteRun(t, ldFixture(t, 1))
+	page := filepath.Join(t.TempDir(), "run.html")
+	code, stdout, stderr := ldRun(context.Background(), t, "report", path, "--html", page)
+	if code != cli.ExitVerdict || !strings.Contains(stderr, "threshold failed: p99<50ms") {
+		t.Fatalf("report --html: exit %d, stderr %q; want 3: the stored p99 threshold failed", code, stderr)
+	}
+	wants := []string{"3,000", "1,000 req/s", "61.5ms", "55.3ms", "99.67%", "200 × 2,990", "503 × 9", "timeout × 1",
+		"p99<50ms", "61.47ms", "FAIL", "errors<1%", "pass", "pay", "quote", "216µs"}
+	if m := missingFrom(stdout, wants...); len(m) > 0 {
+		t.Errorf("report text lacks %q:\n%s", m, stdout)
+	}
+	text := pageTextInChromium(t, page)
+	if m := missingFrom(text, wants...); len(m) > 0 {
+		t.Errorf("the page lacks %q:\n%s", m, text)
+	}
+}

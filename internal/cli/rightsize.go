@@ -1,18 +1,13 @@
 package cli
 
 import (
-	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/headroom-sre/headroom/internal/prom"
-	"github.com/headroom-sre/headroom/internal/spec"
+	"github.com/headroom-sre/headroom/pipeline"
+	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/rightsize"
 )
 
@@ -23,6 +18,7 @@ type rightsizeFlags struct {
 	asJSON  bool
 	patch   string
 	system  string
+	html    string
 	// scenarios limits --system's scenarios (default all).
 	scenarios []string
 }
@@ -74,6 +70,8 @@ kubectl patch commands and the patches themselves as YAML.
 The cluster comes from --snapshot FILE, else the Kubernetes API (--kubeconfig,
 --context), else kube-state-metrics in the same Prometheus.
 
+--html FILE also writes the report as a single HTML page.
+
 ` + priceFileExample,
 		Example: `  headroom rightsize --snapshot cluster.yaml --prometheus http://127.0.0.1:9090
   headroom rightsize --context prod -n shop --prometheus http://prom:9090 --window 7d --patch cuts.yaml
@@ -90,6 +88,7 @@ The cluster comes from --snapshot FILE, else the Kubernetes API (--kubeconfig,
 	fl.StringVar(&f.patch, "patch", "", "write kubectl-patch-ready YAML to this file (- for stdout, instead of the table)")
 	fl.StringVar(&f.system, "system", "", "System file (kind: System): check the recommendations with the simulator against its scenarios")
 	fl.StringArrayVar(&f.scenarios, "scenario", nil, "with --system, only this scenario (repeatable; default all)")
+	addHTMLFlag(fl, &f.html)
 	fl.Float64Var(&f.policy.CPUMargin, "cpu-margin", rightsize.DefaultCPUMargin, "added to the CPU percentile (and to the peak where a limit caps it), as a fraction")
 	fl.Float64Var(&f.policy.MemoryMargin, "memory-margin", rightsize.DefaultMemoryMargin, "added to the peak working set, as a fraction")
 	fl.Float64Var(&f.policy.CPUFloor, "cpu-floor", rightsize.DefaultCPUFloor, "smallest CPU request, in cores")
@@ -121,197 +120,37 @@ func (a *app) runRightsize(cmd *cobra.Command, f *rightsizeFlags) error {
 	if f.policy.MinHistory > f.cluster.window.d {
 		return usageErrorf("read a longer --window, or lower --min-history", "--min-history %v is longer than the --window %v: nothing could be sized", f.policy.MinHistory, f.cluster.window.d)
 	}
-	var check rightsize.SystemCheck
-	if f.system != "" {
-		var err error
-		if check, err = a.readSystemCheck(f.system, f.scenarios); err != nil {
-			return err
-		}
-	} else if len(f.scenarios) > 0 {
+	if len(f.scenarios) > 0 && f.system == "" {
 		return usageErrorf("give the System file with --system FILE", "--scenario needs --system")
 	}
-	in, err := a.loadClusterInputs(cmd, &f.cluster, true, func(rightsize.Mode) prom.Stats { return prom.ForRightsize })
+	cfg, err := f.cluster.config(a, cmd, true)
 	if err != nil {
 		return err
 	}
-	pol := f.policy
-	pol.CPUPercentile, pol.Window = in.usage.CPUPercentile, in.usage.Window
-	pol.PeakResolution, pol.Step = in.usage.PeakResolution, in.usage.Step
-	r, err := rightsize.Recommend(in.cluster, in.byWL, rightsize.RecommendOptions{Policy: pol, Cost: in.cost})
+	res, err := pipeline.Rightsize(cmd.Context(), diskFiles{limit: maxSnapshotBytes}, pipeline.RightsizeConfig{Cluster: cfg, Policy: f.policy,
+		System: pipeline.SystemConfig{File: f.system}, Scenarios: f.scenarios, Patches: f.patch != ""})
 	if err != nil {
-		return unknownPrice(err)
+		return clusterError(err)
 	}
-	if f.system != "" {
-		if err := rightsize.Verify(cmd.Context(), in.cluster, r, check); err != nil {
-			return withHint(err, "check the System file with headroom sim -f "+f.system)
-		}
+	if f.patch == "-" {
+		_, err := a.stdio.Out.Write(res.Patches)
+		return err
 	}
-	r = r.In(in.currency.Code, in.currency.FromUSD(1))
-	r.Notes = append(r.Notes, in.notes...)
-	r.Warnings = append(r.Warnings, in.warnings...)
 	if f.patch != "" {
-		data, err := rightsize.Patches(r.Recommendations)
-		if err != nil {
-			return err
-		}
-		if f.patch == "-" {
-			_, err := a.stdio.Out.Write(data)
-			return err
-		}
-		if err := os.WriteFile(f.patch, data, 0o644); err != nil {
+		if err := os.WriteFile(f.patch, res.Patches, 0o644); err != nil {
 			return withHint(err, "check that the directory exists and is writable")
 		}
 	}
-	if f.asJSON {
-		return writeJSON(a.stdio.Out, r)
-	}
-	writeRightsizeTable(a.stdio.Out, in, r)
+	doc := res.Document(commandLine(cmd))
+	doc.Generated = a.now()
 	if f.patch != "" {
-		fmt.Fprintf(a.stdio.Out, "\npatches written to %s\n", f.patch)
+		doc.Sections = append(doc.Sections, report.Section{Title: "Written", Notes: []string{"patches: " + f.patch}})
 	}
-	return nil
-}
-
-// readSystemCheck reads a System file and picks its scenarios.
-func (a *app) readSystemCheck(path string, names []string) (rightsize.SystemCheck, error) {
-	data, err := readFileCapped(path, "a YAML or JSON file", maxSpecBytes)
-	if err != nil {
-		return rightsize.SystemCheck{}, usageError(err, "check the path of --system")
+	if err := a.writeHTMLReport(f.html, doc); err != nil {
+		return err
 	}
-	sf, err := spec.ParseSystem(path, data, relativeLoader(filepath.Dir(path)))
-	if err != nil {
-		return rightsize.SystemCheck{}, usageError(err, "a System file has apiVersion: headroom/v1 and kind: System")
+	if f.asJSON {
+		return writeJSON(a.stdio.Out, res.Report)
 	}
-	check := rightsize.SystemCheck{System: sf.System, Scenarios: sf.Scenarios}
-	if len(names) > 0 {
-		check.Scenarios = nil
-		for _, n := range names {
-			sc, ok := sf.Scenario(n)
-			if !ok {
-				return check, usageErrorf("the file's scenarios are "+strings.Join(sf.ScenarioNames(), ", "), "%s: no scenario %q", path, n)
-			}
-			check.Scenarios = append(check.Scenarios, sc)
-		}
-	}
-	if len(check.Scenarios) == 0 {
-		return check, usageErrorf("add spec.scenarios to the System file", "%s: no scenarios to check against", path)
-	}
-	return check, nil
-}
-
-func writeRightsizeTable(w io.Writer, in *clusterInputs, r *rightsize.Report) {
-	cur := in.currency
-	fmt.Fprintln(w, in.header("rightsize"))
-	writeWarnings(w, r.Warnings)
-	fmt.Fprintln(w, "\nalgorithm:")
-	for _, line := range r.Algorithm {
-		fmt.Fprintln(w, "  "+line)
-	}
-	fmt.Fprintln(w)
-	if len(r.Recommendations) == 0 {
-		fmt.Fprintln(w, "no recommendations: every workload is sized within the policy")
-	} else {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "#\tCLASS\tRISK\tSAVING/MONTH\tWORKLOAD\tCONTAINER\tCPU\tMEMORY\tCHANGE")
-		for i, x := range r.Recommendations {
-			saving := cur.Format(x.MonthlySaving)
-			if x.SavingUnknown {
-				saving = "unknown"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, x.Class, x.Risk, saving,
-				target(x), dash(x.Container), arrow(x.CurrentCPURequest, x.CPURequest, rightsize.FormatCPU),
-				arrow(x.CurrentMemoryRequest, x.MemoryRequest, rightsize.FormatMemory), change(x))
-		}
-		tw.Flush()
-		fmt.Fprintln(w, "\nwhy:")
-		for i, x := range r.Recommendations {
-			fmt.Fprintf(w, "  %d. %s\n", i+1, x.Reason)
-		}
-	}
-	fmt.Fprintf(w, "\ncuts save %s a month (easy %s, big %s)", cur.Format(r.EasyMonthlySaving+r.BigMonthlySaving), cur.Format(r.EasyMonthlySaving), cur.Format(r.BigMonthlySaving))
-	if r.RaiseMonthlyCost > 0 {
-		fmt.Fprintf(w, "; raises for under-provisioned workloads cost %s", cur.Format(r.RaiseMonthlyCost))
-	}
-	fmt.Fprintf(w, "; net %s\n", cur.Format(r.TotalMonthlySaving))
-	if len(r.Skipped) > 0 {
-		fmt.Fprintln(w, "\nnot sized:")
-		for _, s := range r.Skipped {
-			fmt.Fprintf(w, "  %s %s/%s: %s\n", s.Kind, s.Namespace, s.Workload, s.Reason)
-		}
-	}
-	writeNotes(w, r.Notes)
-}
-
-func target(x rightsize.Recommendation) string {
-	if x.Nodes != nil {
-		return fmt.Sprintf("pool %s (%d × %s)", x.Nodes.Pool, x.Nodes.Nodes, x.Nodes.MachineType)
-	}
-	return x.Namespace + "/" + x.Workload
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func arrow(from, to float64, f func(float64) string) string {
-	switch {
-	case from == 0 && to == 0:
-		return "-"
-	case from == to:
-		return f(from)
-	case from == 0:
-		return "none → " + f(to)
-	}
-	return f(from) + " → " + f(to)
-}
-
-// change describes what else a recommendation changes.
-func change(x rightsize.Recommendation) string {
-	var parts []string
-	if x.RecommendedReplicas != nil {
-		parts = append(parts, fmt.Sprintf("replicas %d → %d", x.Replicas, *x.RecommendedReplicas))
-	}
-	if h := x.HPA; h != nil {
-		if h.NewMinReplicas != h.MinReplicas {
-			parts = append(parts, fmt.Sprintf("HPA min %d → %d", h.MinReplicas, h.NewMinReplicas))
-		}
-		if h.NewMaxReplicas != h.MaxReplicas {
-			parts = append(parts, fmt.Sprintf("HPA max %d → %d", h.MaxReplicas, h.NewMaxReplicas))
-		}
-		if h.NewCPUTarget != h.CPUTarget {
-			parts = append(parts, fmt.Sprintf("HPA CPU target %.0f%% → %.0f%%", h.CPUTarget*100, h.NewCPUTarget*100))
-		}
-	}
-	if x.MemoryLimit > 0 {
-		parts = append(parts, "memory limit → "+rightsize.FormatMemory(x.MemoryLimit))
-	}
-	if x.CPULimit > 0 {
-		parts = append(parts, "CPU limit → "+rightsize.FormatCPU(x.CPULimit))
-	}
-	if n := x.Nodes; n != nil {
-		if n.NewMachineType != n.MachineType {
-			parts = append(parts, "→ "+n.NewMachineType)
-		}
-		if n.NewTier != n.Tier {
-			parts = append(parts, n.Tier+" → "+n.NewTier)
-		}
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, "; ")
-}
-
-// writeWarnings prints what the data sources warned about, up front.
-func writeWarnings(w io.Writer, warnings []string) {
-	if len(warnings) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nWARNING: Prometheus answered with warnings (the data may be partial):")
-	for _, x := range warnings {
-		fmt.Fprintln(w, "  "+x)
-	}
+	return report.WriteText(a.stdio.Out, doc, report.TextOptions{})
 }

@@ -197,13 +197,32 @@ func TestRightsizeAndCostAgainstPrometheus(t *testing.T) {
 			t.Errorf("skipped = %+v; want admin, for too little history, with how much there is", r.Skipped)
 		}
 	})
+	t.Run("--html renders in Chromium, as the terminal shows it", func(t *testing.T) {
+		page := filepath.Join(t.TempDir(), "rightsize.html")
+		code, out, errOut := rsHeadroom(t, append([]string{"rightsize", "--html", page}, base...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		dom := chromiumDOM(t, page)
+		if got := strings.Count(dom, "<section"); got != 3 {
+			t.Errorf("the page has %d sections; want the recommendations, what was not sized and the algorithm", got)
+		}
+		for _, want := range []string{"shop/redis", "not enough history", "Cuts save", "reproduce with: headroom rightsize"} {
+			if !strings.Contains(dom, want) || !strings.Contains(out, want) {
+				t.Errorf("the page or the terminal lacks %q", want)
+			}
+		}
+		if strings.Contains(out, "--html") {
+			t.Errorf("the command to reproduce names --html:\n%s", out)
+		}
+	})
 	t.Run("patches apply to the snapshot's objects", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "cuts.yaml")
 		code, out, errOut := rsHeadroom(t, append([]string{"rightsize", "--patch", path}, base...)...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		if !strings.Contains(out, "patches written to "+path) || !strings.Contains(out, "algorithm:") {
+		if !strings.Contains(out, "patches: "+path) || !strings.Contains(out, "Algorithm") {
 			t.Errorf("table output lacks the algorithm or the patch file:\n%s", out)
 		}
 		data, err := os.ReadFile(path)
@@ -469,6 +488,28 @@ func TestCostTableGolden(t *testing.T) {
 	}
 }
 
+// cost --html writes the bill's document; a real browser lays out its
+// sections and tables.
+func TestCostHTMLInChromium(t *testing.T) {
+	page := filepath.Join(t.TempDir(), "cost.html")
+	code, out, errOut := rsHeadroom(t, "cost", "--snapshot", snapshotFile, "--html", page)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	dom := chromiumDOM(t, page)
+	if got := strings.Count(dom, "<section"); got != 2 {
+		t.Errorf("the page has %d sections; want the bill and the prices", got)
+	}
+	if got := strings.Count(dom, "<table"); got != 5 {
+		t.Errorf("the page has %d tables; want workloads, namespaces, components, nodes and prices", got)
+	}
+	for _, want := range []string{"$358.58", "gke-shop-spot-pool-8b2d4e6f-q2wn", "headroom cost --snapshot"} {
+		if !strings.Contains(dom, want) || !strings.Contains(out, want) {
+			t.Errorf("the page or the terminal lacks %q", want)
+		}
+	}
+}
+
 func TestCostCSV(t *testing.T) {
 	code, out, errOut := rsHeadroom(t, "cost", "--snapshot", snapshotFile, "--csv")
 	if code != 0 {
@@ -515,7 +556,7 @@ func TestCostAndRightsizeErrors(t *testing.T) {
 	}{
 		{"rightsize needs Prometheus", []string{"rightsize", "--snapshot", snapshotFile}, 2, "no Prometheus was given", ""},
 		{"an unknown price is marked and named, and the report still written", []string{"cost", "--snapshot", snapshotFile, "--mode", "autopilot", "--region", "asia-northeast1"}, 0,
-			"give it in a price file (--prices FILE) under regions.asia-northeast1.autopilot.general-purpose.vcpu", "$NaN"},
+			"give it in a price file under regions.asia-northeast1.autopilot.general-purpose.vcpu", "$NaN"},
 		{"an unknown price leaves savings unknown, not zero", []string{"rightsize", "--snapshot", snapshotFile, "--prometheus", "http://127.0.0.1:1", "--region", "nowhere-1", "--bogus"}, 2,
 			"unknown flag: --bogus", ""},
 		{"--autopilot-bursting takes true, false or auto", []string{"cost", "--snapshot", snapshotFile, "--mode", "autopilot", "--autopilot-bursting", "maybe"}, 2,

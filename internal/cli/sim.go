@@ -1,26 +1,20 @@
 package cli
 
 import (
-	"fmt"
-	"io"
-	"math"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/headroom-sre/headroom/internal/spec"
+	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/sim"
 )
 
-const systemFileHint = "each line is file:line:col: field: problem; `headroom sim --help` describes the System file"
-
 func (a *app) newSimCmd() *cobra.Command {
 	var (
 		file, scenario   string
+		htmlFile         string
 		asJSON, timeline bool
 		step, resolution time.Duration
 		prices           priceFlags
@@ -62,7 +56,8 @@ The System file (apiVersion: headroom/v1, kind: System):
               clusterFeeHour: 0.092}  # your own prices; omit it to use
                                       # the shipped catalog's, with sources
     scenarios:
-      - {name: tv-spike, traffic: "spike:base=80,peak=1600,at=5m", duration: 1h}
+      - {name: tv-spike, traffic: "spike:base=80,peak=1600,at=5m", duration: 1h,
+         event: announced}   # or surprise: no pre-scaling before it
 
 Prices are spec.pricing as written; --region, --mode or --catalog (and a
 file without spec.pricing) price from the shipped catalog instead
@@ -71,6 +66,11 @@ headroom plan prices the same way.
 
 Pods metrics are read as requests per second per pod, Object and External
 metrics as the requests per second arriving at the component.
+
+The report shows, per scenario, the verdict, the simulator's diagnosis
+(a component saturated while its HPA never asked for more replicas…),
+charts of traffic, replicas and latency, and the command that reproduces
+it; --html FILE also writes it as a single HTML page.
 
 With --json, --scenario NAME prints one result object; otherwise (all
 scenarios) an object {"system", "slo_met", "scenarios": [results]}. A result
@@ -93,41 +93,29 @@ input.`,
 			if step < 0 {
 				return usageErrorf("use 0 for no timeline", "--step must not be negative")
 			}
-			_, sf, _, priceNotes, err := a.readSystem(file, &prices, cmd.Flags().Changed)
+			scenarios := []string{scenario}
+			res, err := pipeline.Simulate(cmd.Context(), diskFiles{}, pipeline.SimulateConfig{System: prices.system(file),
+				Scenarios: scenarios, Resolution: resolution, TimelineStep: step})
+			if err != nil {
+				return decideError(err)
+			}
+			doc := res.Document(pipeline.SimCommand(file, scenarios), timeline)
+			doc.Generated = a.now()
+			if err := a.writeHTMLReport(htmlFile, doc); err != nil {
+				return err
+			}
+			switch {
+			case asJSON && scenario != "all" && scenario != "":
+				err = writeJSON(a.stdio.Out, res.Scenarios[0])
+			case asJSON:
+				err = writeJSON(a.stdio.Out, res)
+			default:
+				err = report.WriteText(a.stdio.Out, doc, report.TextOptions{})
+			}
 			if err != nil {
 				return err
 			}
-			sf.Notes = append(sf.Notes, priceNotes...)
-			model, err := sim.Compile(sf.System)
-			if err != nil {
-				return usageError(err, systemFileHint)
-			}
-			scenarios, err := pickScenarios(sf, scenario)
-			if err != nil {
-				return err
-			}
-			opt := sim.Options{Resolution: resolution}
-			if asJSON || timeline {
-				opt.TimelineStep = step
-			}
-			results := make([]*sim.Result, 0, len(scenarios))
-			for _, sc := range scenarios {
-				res, err := model.Run(cmd.Context(), sc, opt)
-				if err != nil {
-					return withHint(fmt.Errorf("scenario %s: %w", sc.Name, err), "")
-				}
-				results = append(results, res)
-			}
-			if err := a.printSim(sf, scenario, results, asJSON, timeline); err != nil {
-				return err
-			}
-			var missed []string
-			for _, r := range results {
-				if !r.SLOMet {
-					missed = append(missed, fmt.Sprintf("%s (%s of the error budget)", r.Scenario, pct(r.BudgetBurned)))
-				}
-			}
-			if len(missed) > 0 {
+			if missed := res.Missed(); len(missed) > 0 {
 				return verdictError("SLO missed in %s", strings.Join(missed, ", "))
 			}
 			return nil
@@ -138,202 +126,10 @@ input.`,
 	f.StringVar(&scenario, "scenario", "all", "the scenario to run, or all")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON (with a timeline); same as -o json")
 	addFormatFlag(f, &asJSON, "text", "json")
-	f.BoolVar(&timeline, "timeline", false, "also print a timeline table (text output)")
-	f.DurationVar(&step, "step", sim.DefaultTimelineStep, "the timeline's step; 0 for none")
+	f.BoolVar(&timeline, "timeline", false, "also show the timeline as a table (text and HTML)")
+	f.DurationVar(&step, "step", sim.DefaultTimelineStep, "the timeline's step (charts, JSON, --timeline); 0 for none")
 	f.DurationVar(&resolution, "resolution", sim.DefaultResolution, "the simulation's time step")
+	addHTMLFlag(f, &htmlFile)
 	prices.register(f)
 	return cmd
-}
-
-// pickScenarios returns the scenarios --scenario names.
-func pickScenarios(sf *spec.SystemFile, name string) ([]sim.Scenario, error) {
-	if name == "all" || name == "" {
-		return sf.Scenarios, nil
-	}
-	if sc, ok := sf.Scenario(name); ok {
-		return []sim.Scenario{sc}, nil
-	}
-	return nil, usageErrorf("the file defines: "+strings.Join(sf.ScenarioNames(), ", ")+" (or all)", "no scenario %q", name)
-}
-
-// simReport is the JSON of several scenarios.
-type simReport struct {
-	System    string        `json:"system"`
-	SLOMet    bool          `json:"slo_met"`
-	Scenarios []*sim.Result `json:"scenarios"`
-}
-
-func (a *app) printSim(sf *spec.SystemFile, scenario string, results []*sim.Result, asJSON, timeline bool) error {
-	if asJSON {
-		if scenario != "all" && scenario != "" {
-			return writeJSON(a.stdio.Out, results[0])
-		}
-		rep := simReport{System: sf.Name, SLOMet: true, Scenarios: results}
-		for _, r := range results {
-			rep.SLOMet = rep.SLOMet && r.SLOMet
-		}
-		return writeJSON(a.stdio.Out, rep)
-	}
-	w := a.stdio.Out
-	for i, r := range results {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		writeSimSummary(w, sf, r)
-		if timeline {
-			if err := writeSimTimeline(w, sf, r); err != nil {
-				return err
-			}
-		}
-	}
-	notes := append([]string(nil), sf.Notes...)
-	seen := map[string]bool{}
-	for _, r := range results {
-		for _, n := range r.Notes {
-			if !seen[n] {
-				seen[n] = true
-				notes = append(notes, n)
-			}
-		}
-	}
-	if len(notes) > 0 {
-		fmt.Fprintln(w)
-		for _, n := range notes {
-			fmt.Fprintln(w, "note: "+n)
-		}
-	}
-	return nil
-}
-
-func writeSimSummary(w io.Writer, sf *spec.SystemFile, r *sim.Result) {
-	o := sf.System.Objectives
-	name := sf.Name
-	if name == "" {
-		name = "system"
-	}
-	fmt.Fprintf(w, "%s — scenario %s (%s, %s)\n", name, r.Scenario, fmtDur(r.Duration), r.Traffic)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	verdict := "SURVIVED: the SLO held"
-	switch {
-	case !r.SLOMet:
-		verdict = "FAILED: the SLO was missed"
-	case r.Failed >= 0.5 || r.Slow >= 0.5:
-		verdict = "SURVIVED, within the error budget"
-	}
-	if o.Availability == 0 && o.LatencyThreshold == 0 {
-		verdict = "no SLO to judge by"
-	}
-	fmt.Fprintf(tw, "  verdict\t%s\n", verdict)
-	breach := "none"
-	if r.FirstBreach != nil {
-		breach = "T+" + fmtDur(*r.FirstBreach)
-	}
-	fmt.Fprintf(tw, "  first SLO breach\t%s\n", breach)
-	failed := fmt.Sprintf("%s failed", fmtCount(r.Failed))
-	if r.Requests > 0 {
-		failed += fmt.Sprintf(" (%s)", pct(r.Failed/r.Requests))
-	}
-	if o.LatencyThreshold > 0 {
-		failed += fmt.Sprintf(", %s slower than %v", fmtCount(r.Slow), o.LatencyThreshold)
-	}
-	fmt.Fprintf(tw, "  requests\t%s; %s\n", fmtCount(r.Requests), failed)
-	fmt.Fprintf(tw, "  worst p99\t%s at T+%s\n", fmtLatency(r.WorstP99), fmtDur(r.WorstP99At))
-	window := o.Window
-	if window == 0 {
-		window = sim.DefaultSLOWindow
-	}
-	budget := fmt.Sprintf("%s of the %s error budget", pct(r.BudgetBurned), fmtDur(window.Seconds()))
-	var parts []string
-	if r.Availability != nil {
-		parts = append(parts, "availability "+pct(r.Availability.BudgetBurned))
-	}
-	if r.Latency != nil {
-		parts = append(parts, "latency "+pct(r.Latency.BudgetBurned))
-	}
-	if len(parts) > 0 {
-		budget += " (" + strings.Join(parts, ", ") + ")"
-	}
-	fmt.Fprintf(tw, "  budget burned\t%s\n", budget)
-	fmt.Fprintf(tw, "  bottleneck\t%s: %s\n", r.Bottleneck, r.BottleneckReason)
-	var reps []string
-	for _, c := range r.Components {
-		s := fmt.Sprintf("%s %d→%d ready (peak %d", c.Name, c.ReadyStart, c.ReadyEnd, c.PeakReady)
-		if c.MaxPending > 0 {
-			s += fmt.Sprintf(", up to %d pods waited %s for a node", c.MaxPending, fmtDur(c.PendingS))
-		}
-		reps = append(reps, s+")")
-	}
-	fmt.Fprintf(tw, "  replicas\t%s\n", strings.Join(reps, "; "))
-	cost := fmt.Sprintf("%s over the scenario; %s/month at its final state", money(r.Cost.Scenario, r.Cost.Currency), money(r.Cost.Monthly, r.Cost.Currency))
-	if r.Cost.Mode == "standard" {
-		cost += fmt.Sprintf(" (%d nodes)", r.Cost.NodesAtEnd)
-	}
-	fmt.Fprintf(tw, "  cost\t%s\n", cost)
-	tw.Flush()
-}
-
-func writeSimTimeline(w io.Writer, sf *spec.SystemFile, r *sim.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "T\tARRIVALS/s\tGOODPUT/s\tFAILED/s\tP99\t"
-	for _, c := range sf.System.Components {
-		head += c.Name + " READY/DESIRED\tCPU\tQUEUE\t"
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(tw, head)
-	for _, p := range r.Timeline {
-		line := fmt.Sprintf("%s\t%.1f\t%.1f\t%.1f\t%s\t", fmtDur(p.T), p.ArrivalRate, p.Goodput, p.Failed, fmtLatency(p.P99))
-		for _, c := range sf.System.Components {
-			cp := p.Components[c.Name]
-			line += fmt.Sprintf("%d/%d\t%s\t%.0f\t", cp.Ready, cp.Desired, pct(cp.Utilization), cp.Queue)
-		}
-		fmt.Fprintln(tw, line)
-	}
-	return tw.Flush()
-}
-
-// fmtDur writes seconds as a Go duration without trailing zero units:
-// 90 → 1m30s, 3600 → 1h, 2592000 → 30d.
-func fmtDur(s float64) string {
-	if s >= 86400 && math.Mod(s, 86400) == 0 {
-		return strconv.Itoa(int(s/86400)) + "d"
-	}
-	out := (time.Duration(math.Round(s)) * time.Second).String()
-	if strings.HasSuffix(out, "m0s") {
-		out = strings.TrimSuffix(out, "0s")
-	}
-	if strings.HasSuffix(out, "h0m") {
-		out = strings.TrimSuffix(out, "0m")
-	}
-	return out
-}
-
-// fmtCount writes a count with thousands separators: 1234567 → 1,234,567.
-func fmtCount(x float64) string { return report.Thousands(x) }
-
-// pct writes a fraction as a percentage with sensible precision.
-func pct(f float64) string {
-	p := f * 100
-	switch {
-	case p == 0:
-		return "0%"
-	case p < 0.01:
-		return "<0.01%"
-	case p < 10:
-		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
-	}
-	return strconv.FormatFloat(p, 'f', 0, 64) + "%"
-}
-
-func fmtLatency(s float64) string {
-	if s < 1 {
-		return strconv.FormatFloat(s*1000, 'f', 0, 64) + "ms"
-	}
-	return strconv.FormatFloat(s, 'f', 2, 64) + "s"
-}
-
-func money(v float64, currency string) string {
-	if currency == "USD" || currency == "" {
-		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64) + " " + currency
 }

@@ -4,14 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/headroom-sre/headroom/internal/cli"
+	"github.com/headroom-sre/headroom/internal/testbin"
 )
 
-var shopFile = filepath.Join("..", "spec", "testdata", "system", "shop.yaml")
+var (
+	shopFile  = filepath.Join("..", "spec", "testdata", "system", "shop.yaml")
+	quietFile = filepath.Join("testdata", "sim", "quiet-cpu.yaml")
+)
 
 func simHeadroom(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -120,11 +128,110 @@ func TestSimTextSummary(t *testing.T) {
 	if code != cli.ExitOK {
 		t.Fatalf("exit %d; want 0; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"scenario step", "SURVIVED", "first SLO breach  none", "budget burned", "bottleneck", "app 3→", "cost", "$", "T  ARRIVALS/s", "20m"} {
+	for _, want := range []string{"Scenario step (20m", "✔ Survives", "First SLO breach       none", "Budget burned", "of the 30d error budget: availability",
+		"Bottleneck", "app        3 →", "Cost of the scenario", "$", "Timeline", "Arrivals/s", "app ready/desired", "20m",
+		"reproduce with: headroom sim -f " + shopFile + " --scenario step", "prices from the catalog"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// The simulator's diagnosis reaches the terminal: a service that
+// saturates while its CPU stays under the HPA's target is named, with how
+// long it was saturated and how high its CPU went.
+func TestSimTextShowsTheDiagnosis(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"text", []string{"sim", "-f", quietFile}, []string{
+			"✖ Does not survive", "money was saturated for 16m44s and its HPA never asked for more replicas: its CPU peaked at 40% of the request"}},
+		{"text without a timeline", []string{"sim", "-f", quietFile, "--step", "0"}, []string{"HPA never asked for more replicas"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := simHeadroom(t, tc.args...)
+			if code != cli.ExitVerdict {
+				t.Fatalf("exit %d; want 3; stderr:\n%s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// The terminal report of a simulation, whole: reviewed once, kept still.
+func TestSimTextGolden(t *testing.T) {
+	code, out, stderr := simHeadroom(t, "sim", "-f", quietFile, "--step", "2m")
+	if code != cli.ExitVerdict {
+		t.Fatalf("exit %d; want 3; stderr:\n%s", code, stderr)
+	}
+	path := filepath.Join("testdata", "sim", "quiet.txt")
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -run TestSimTextGolden -update)", err)
+	}
+	if out != string(want) {
+		t.Errorf("output differs from %s (check, then run with -update):\n%s", path, out)
+	}
+}
+
+// --html writes the same document as the terminal shows, and a real
+// browser lays it out: a section per scenario (the file needs no notes),
+// three charts per scenario, the diagnosis, and the command that
+// reproduces it.
+func TestSimHTMLInChromium(t *testing.T) {
+	page := filepath.Join(t.TempDir(), "sim.html")
+	code, out, stderr := simHeadroom(t, "sim", "-f", quietFile, "--html", page)
+	if code != cli.ExitVerdict {
+		t.Fatalf("exit %d; want 3; stderr:\n%s", code, stderr)
+	}
+	dom := chromiumDOM(t, page)
+	for _, tc := range []struct {
+		what      string
+		got, want int
+	}{
+		{"sections", strings.Count(dom, "<section"), 1},
+		{"charts", strings.Count(dom, "<svg"), 3},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("the page has %d %s; want %d", tc.got, tc.what, tc.want)
+		}
+	}
+	for _, want := range []string{"HPA never asked for more replicas", "headroom sim -f " + quietFile, "Does not survive"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("the terminal lacks %q, which the page shows", want)
+		}
+	}
+}
+
+// chromiumDOM loads a page in headless Chromium, kept off the network,
+// and returns the DOM it built.
+func chromiumDOM(t *testing.T, page string) string {
+	t.Helper()
+	bin := testbin.Require(t, "chromium", "apt-get install -y chromium")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+		"--disable-background-networking", "--disable-component-update", "--user-data-dir=" + t.TempDir(), "--dump-dom", "file://" + page}
+	b, err := exec.CommandContext(ctx, bin, args...).Output()
+	if err != nil {
+		t.Fatalf("chromium %s: %v", page, err)
+	}
+	return string(b)
 }
 
 func TestSimBadInput(t *testing.T) {

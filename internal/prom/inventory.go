@@ -62,7 +62,7 @@ func FetchCluster(ctx context.Context, c *Client, opts UsageOptions) (*rightsize
 		tag("node_alloc", fmt.Sprintf(`max by (node, resource) (kube_node_status_allocatable{resource=~"cpu|memory"%s})`, comma(all))),
 	}, " or ")
 	var res, md model.Vector
-	err := run(ctx, c, o.End, o.Parallel, []query{
+	err := runQueries(ctx, c, o.End, o.Parallel, []query{
 		{"requests and limits", resources, func(v model.Vector) { res = v }},
 		{"inventory", meta, func(v model.Vector) { md = v }},
 	})

@@ -9,7 +9,7 @@ import (
 
 // Every pod must land in exactly one chunk, and no chunk may hold more
 // containers than the budget (unless a single pod does).
-func TestPlanCoversEveryPodOnce(t *testing.T) {
+func TestChunksCoverEveryPodOnce(t *testing.T) {
 	perNS := map[string]map[string]int{"small": {"a-1": 1, "b-2": 2}, "tiny": {"x": 1}, "big": {}}
 	for i := range 500 {
 		perNS["big"][fmt.Sprintf("web-7f9c6b8d5b-%05x", i*7919)] = 2
@@ -17,7 +17,7 @@ func TestPlanCoversEveryPodOnce(t *testing.T) {
 	perNS["big"]["web-0"] = 1
 	perNS["big"]["0"] = 1 // a pod named like a suffix
 	for _, budget := range []int{1, 3, 40, 999, 5000} {
-		chunks := plan(perNS, budget)
+		chunks := chunkContainers(perNS, budget)
 		if budget >= 1006 != (len(chunks) == 1 && chunks[0] == "") {
 			t.Errorf("budget %d: chunks = %d; want one unfiltered query exactly when everything fits", budget, len(chunks))
 		}

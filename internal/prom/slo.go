@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/headroom-sre/headroom/slo"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // CoverageStep is the resolution at which ObserveSLO measures how much of
@@ -151,7 +152,7 @@ func (c *Client) describe(ctx context.Context, s slo.SLO, span time.Duration, at
 			if n == 1 {
 				plural = ""
 			}
-			o.Notes = append(o.Notes, fmt.Sprintf("%.0f restart%s in the window (counter resets); increase() counts across them", n, plural))
+			o.Notes = append(o.Notes, fmt.Sprintf("%s restart%s in the window (counter resets); increase() counts across them", units.Count(n), plural))
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/headroom-sre/headroom/rightsize"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Defaults of UsageOptions.
@@ -104,11 +105,11 @@ func (o UsageOptions) Check() error {
 	o = o.withDefaults()
 	switch {
 	case o.Window < o.Step || o.Step <= 0:
-		return fmt.Errorf("window %v must be at least the step %v", o.Window, o.Step)
+		return fmt.Errorf("window %s must be at least the step %s", units.Duration(o.Window), units.Duration(o.Step))
 	case o.Window < time.Hour:
-		return fmt.Errorf("window %v is too short to size anything (a daily cycle is 24h)", o.Window)
+		return fmt.Errorf("window %s is too short to size anything (a daily cycle is 24h)", units.Duration(o.Window))
 	case o.RateWindow != 0 && o.RateWindow < 30*time.Second:
-		return fmt.Errorf("rate window %v is too short: it must hold two scrapes", o.RateWindow)
+		return fmt.Errorf("rate window %s is too short: it must hold two scrapes", units.Duration(o.RateWindow))
 	case o.CPUPercentile <= 0 || o.CPUPercentile > 1:
 		return fmt.Errorf("CPU percentile %g: want a fraction in (0, 1], like 0.99", o.CPUPercentile)
 	}
@@ -376,7 +377,7 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 		first = append(first, query{"OOM-killed containers", fmt.Sprintf(`max %s (max_over_time(kube_pod_container_status_last_terminated_reason{reason="OOMKilled"%s}[%s])) == 1`,
 			f.by, comma(f.ksm), f.w), func(v model.Vector) { oomed = v }})
 	}
-	if err := run(ctx, c, o.End, o.Parallel, first); err != nil {
+	if err := runQueries(ctx, c, o.End, o.Parallel, first); err != nil {
 		return nil, err
 	}
 	if len(f.byKey) == 0 {
@@ -415,8 +416,8 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 			return fmt.Sprintf(`irate(container_cpu_usage_seconds_total{%s}[%s])`, m, promDuration(rateRange))
 		}
 		step := promDuration(o.Step)
-		for _, m := range plan(perNS, o.MaxPoints/(int(o.Window/o.Step)+1)) {
-			sel := join(f.cadvisor, m)
+		for _, m := range chunkContainers(perNS, o.MaxPoints/(int(o.Window/o.Step)+1)) {
+			sel := joinMatchers(f.cadvisor, m)
 			qs = append(qs,
 				query{"CPU percentile", fmt.Sprintf(`max %s (quantile_over_time(%g, %s[%s:%s]))`, f.by, o.CPUPercentile, irate(sel), f.w, step),
 					f.set("CPU percentile", false, rightsize.StatCPUHigh, func(cu *rightsize.ContainerUsage, v float64) { cu.CPUHigh = v })},
@@ -428,9 +429,9 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 		// Hourly, or finer for short windows: a partial first window
 		// counts as a whole one, so keep it under 1/48 of the window.
 		mean := max(min(MeanResolution, o.Window/48), 5*time.Minute)
-		for _, m := range plan(perNS, o.MaxPoints/(int(o.Window/mean)+1)) {
+		for _, m := range chunkContainers(perNS, o.MaxPoints/(int(o.Window/mean)+1)) {
 			qs = append(qs, query{"CPU mean", fmt.Sprintf(`max %s (avg_over_time(rate(container_cpu_usage_seconds_total{%s}[%s])[%s:%s]))`,
-				f.by, join(f.cadvisor, m), promDuration(mean), f.w, promDuration(mean)),
+				f.by, joinMatchers(f.cadvisor, m), promDuration(mean), f.w, promDuration(mean)),
 				f.set("CPU mean", false, rightsize.StatCPUAvg, func(cu *rightsize.ContainerUsage, v float64) { cu.CPUAvg = v })})
 		}
 	}
@@ -446,7 +447,7 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 			f.set("restarts", false, rightsize.StatRestarts, func(cu *rightsize.ContainerUsage, v float64) { cu.Restarts = int(math.Round(v)) })})
 	}
 	for _, pods := range oomChunks(oomed) {
-		m := join(f.ksm, pods)
+		m := joinMatchers(f.ksm, pods)
 		qs = append(qs,
 			query{"OOM kills", fmt.Sprintf(`sum %s (increase(kube_pod_container_status_restarts_total{%s}[%s]))`, f.by, m, f.w),
 				f.set("OOM kills", false, 0, func(cu *rightsize.ContainerUsage, v float64) { cu.OOMKills = max(1, int(math.Round(v))) })},
@@ -462,7 +463,7 @@ func FetchUsage(ctx context.Context, c *Client, opts UsageOptions, stats Stats) 
 	if stats&Replicas != 0 {
 		qs = append(qs, hist.queries(f)...)
 	}
-	if err := run(ctx, c, o.End, o.Parallel, qs); err != nil {
+	if err := runQueries(ctx, c, o.End, o.Parallel, qs); err != nil {
 		return nil, err
 	}
 	if err := f.err(); err != nil {
@@ -704,9 +705,9 @@ func compareContainers(a, b container) int {
 	return strings.Compare(a.name, b.name)
 }
 
-// run evaluates the queries at time at, parallel at a time; the first
+// runQueries evaluates the queries at time at, parallel at a time; the first
 // error cancels the rest.
-func run(ctx context.Context, c *Client, at time.Time, parallel int, qs []query) error {
+func runQueries(ctx context.Context, c *Client, at time.Time, parallel int, qs []query) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sem := make(chan struct{}, parallel)
@@ -757,7 +758,9 @@ func matchers(ms []string, namespaces []string) string {
 	return strings.Join(out, ",")
 }
 
-func join(a, b string) string {
+// joinMatchers joins two lists of label matchers, either of which may be
+// empty.
+func joinMatchers(a, b string) string {
 	if a == "" || b == "" {
 		return a + b
 	}
@@ -772,12 +775,12 @@ func comma(m string) string {
 	return "," + m
 }
 
-// plan splits the containers (namespace → pod → containers) into chunks
-// of at most budget containers each, and returns each chunk's extra
+// chunkContainers splits the containers (namespace → pod → containers)
+// into chunks of at most budget containers each, and returns each chunk's extra
 // matchers: "" when one query holds them all, namespace=~"a|b" for a set of
 // namespaces, and namespace="a",pod=~".*x|.*y" for part of a namespace too
 // large for one query, split by the pods' last characters.
-func plan(perNS map[string]map[string]int, budget int) []string {
+func chunkContainers(perNS map[string]map[string]int, budget int) []string {
 	budget = max(budget, 1)
 	sum := func(pods map[string]int) (n int) {
 		for _, c := range pods {

@@ -31,6 +31,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Limits on what one input file may cost to read. They keep a small
@@ -140,7 +141,7 @@ type Document struct {
 // returned therefore costs time and memory in proportion to the file.
 func Parse(file string, data []byte) ([]*Document, error) {
 	if len(data) > MaxFileBytes {
-		return nil, Problems{{File: file, Msg: fmt.Sprintf("the file is %s, more than the %s headroom reads from a YAML or JSON file", sizeText(int64(len(data))), sizeText(MaxFileBytes))}}
+		return nil, Problems{{File: file, Msg: fmt.Sprintf("the file is %s bytes, more than the %s headroom reads from a YAML or JSON file", units.Count(float64(len(data))), units.Bytes(MaxFileBytes))}}
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var docs []*Document
@@ -203,19 +204,6 @@ func countNodes(n *yaml.Node) int {
 		c += countNodes(k)
 	}
 	return c
-}
-
-// sizeText writes a byte count for people: "4 MiB", "600 KiB", "312 bytes".
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // aliasBudget measures what a file's aliases expand to, before anything

@@ -147,7 +147,7 @@ func TestAliasLimitSpansDocuments(t *testing.T) {
 func TestParseRefusesFilesOverTheSizeCap(t *testing.T) {
 	data := []byte("a: " + strings.Repeat("x", MaxFileBytes) + "\n")
 	_, err := Parse("big.yaml", data)
-	if err == nil || err.Error() != "big.yaml: the file is 4.0 MiB, more than the 4 MiB headroom reads from a YAML or JSON file" {
+	if err == nil || err.Error() != "big.yaml: the file is 4,194,308 bytes, more than the 4Mi headroom reads from a YAML or JSON file" {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := Parse("ok.yaml", data[:MaxFileBytes-8]); err != nil {

@@ -16,8 +16,8 @@ import (
 	"github.com/headroom-sre/headroom/capacity"
 	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/sim"
-	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // SystemFile is a decoded System file (apiVersion headroom/v1, kind
@@ -304,6 +304,10 @@ type sysScenario struct {
 	Name     string        `yaml:"name" spec:"required"`
 	Traffic  Shape         `yaml:"traffic" spec:"required"`
 	Duration time.Duration `yaml:"duration"`
+	// Event is "announced" (its date and time are known ahead: pre-scaling
+	// is allowed before it) or "surprise" (no pre-scaling); sim parses it
+	// and says what an unsaid one means (sim.EventNotice).
+	Event sim.EventNotice `yaml:"event"`
 }
 
 // sysStartup is a single duration (the application's start) or its parts.
@@ -416,16 +420,51 @@ func DecodeSystemWith(d *Document, opt SystemOptions) (*SystemFile, error) {
 	}
 	b := &sysBuilder{d: d, out: &SystemFile{Name: f.Metadata.Name}, opt: opt}
 	b.build(&f.Spec)
+	// The model validates itself (call cycles, for one, are found there
+	// only); its problems are placed in the file by their paths. Where the
+	// file already has a problem at, above or below a path, the model's
+	// problem there is a consequence of it and is left out.
+	if _, err := sim.Compile(b.out.System); err != nil {
+		var me *sim.ModelError
+		if !errors.As(err, &me) {
+			d.Errorf("spec", "%v", err)
+			return nil, d.Err()
+		}
+		known := d.Problems()
+		for _, p := range me.Problems {
+			path := "spec"
+			if p.Path != "" {
+				path += "." + p.Path
+			}
+			if !overlapsProblem(path, known) {
+				d.Errorf(path, "%s", p.Message)
+			}
+		}
+		if d.Err() == nil {
+			d.Errorf("spec", "%v", err) // never accept an invalid model
+		}
+	}
 	if err := d.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := sim.Compile(b.out.System); err != nil {
-		// The checks above should have caught everything; say what slipped
-		// through rather than fail later.
-		d.Errorf("spec", "%v", err)
-		return nil, d.Err()
-	}
 	return b.out, nil
+}
+
+// overlapsProblem reports whether one of the problems is at path, above it
+// or below it.
+func overlapsProblem(path string, problems []Problem) bool {
+	for _, p := range problems {
+		if p.Path == path || isBelow(path, p.Path) || isBelow(p.Path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBelow reports whether path is below parent ("a.b[0]" is below "a" and
+// "a.b").
+func isBelow(path, parent string) bool {
+	return parent == "" || (strings.HasPrefix(path, parent) && len(path) > len(parent) && (path[len(parent)] == '.' || path[len(parent)] == '['))
 }
 
 // sysBuilder turns the decoded file into the model, checking as it goes.
@@ -462,7 +501,6 @@ func (b *sysBuilder) build(s *sysSpec) {
 	for i := range s.Components {
 		sys.Components = append(sys.Components, b.component(fmt.Sprintf("spec.components[%d]", i), &s.Components[i], names))
 	}
-	b.cycles(s, names)
 	b.nodes(s.Nodes, s.Pricing != nil)
 	b.objectives(s.SLO)
 	b.pricing(s.Pricing)
@@ -471,6 +509,7 @@ func (b *sysBuilder) build(s *sysSpec) {
 		d.Errorf("spec.scenarios", "add at least one scenario (name, traffic, duration)")
 	}
 	seen := map[string]bool{}
+	var unsaid []string
 	for i, sc := range s.Scenarios {
 		at := fmt.Sprintf("spec.scenarios[%d]", i)
 		if sc.Name != "" && seen[sc.Name] {
@@ -486,11 +525,28 @@ func (b *sysBuilder) build(s *sysSpec) {
 		if sc.Traffic.Curve == nil {
 			continue
 		}
-		b.out.Scenarios = append(b.out.Scenarios, sim.Scenario{Name: sc.Name, Traffic: sc.Traffic.Curve, Duration: sc.Duration})
+		b.out.Scenarios = append(b.out.Scenarios, sim.Scenario{Name: sc.Name, Traffic: sc.Traffic.Curve, Duration: sc.Duration, Event: sc.Event})
 		for _, n := range sc.Traffic.Curve.Notes() {
 			b.out.Notes = append(b.out.Notes, fmt.Sprintf("scenario %s: %s", sc.Name, n))
 		}
+		if sc.Event == sim.EventUnsaid {
+			unsaid = append(unsaid, sc.Name)
+		}
 	}
+	if len(unsaid) > 0 {
+		b.out.Notes = append(b.out.Notes, unsaidNote(unsaid))
+	}
+}
+
+// unsaidNote tells which scenarios do not say whether their event is
+// announced, and how they are read (sim.DefaultEventNotice).
+func unsaidNote(names []string) string {
+	which, verb := "scenario "+names[0]+" does", "it is"
+	if len(names) > 1 {
+		which, verb = "scenarios "+strings.Join(names, ", ")+" do", "they are"
+	}
+	return fmt.Sprintf("%s not say whether the event is announced: %s taken as %s (planned %s, pre-scaling allowed before it); "+
+		"write event: surprise if it may come unannounced, or event: %s to say so", which, verb, sim.DefaultEventNotice, sim.DefaultEventNotice.Assumption(), sim.DefaultEventNotice)
 }
 
 func sortedKeys(m map[string]int) []string {
@@ -658,8 +714,8 @@ func (b *sysBuilder) profile(capAt, name string, acceptLowerBound bool) sim.Capa
 			return sim.Capacity{}
 		}
 		if p.MaxRate > 0 {
-			b.out.Notes = append(b.out.Notes, fmt.Sprintf("%s: capacity %s is a lower bound taken as the capacity (limited_by: %s, %.4g req/s per replica): the service may serve more, so results are pessimistic",
-				capAt, name, p.LimitedBy, p.MaxRate))
+			b.out.Notes = append(b.out.Notes, fmt.Sprintf("%s: capacity %s is a lower bound taken as the capacity (limited_by: %s, %s per replica): the service may serve more, so results are pessimistic",
+				capAt, name, p.LimitedBy, units.Rate(p.MaxRate)))
 		}
 	}
 	if err := p.Validate(); err != nil {
@@ -876,66 +932,6 @@ func (b *sysBuilder) rules(at string, r *sysRules) *sim.ScalingRules {
 	return out
 }
 
-// cycles reports a call cycle, which would make requests loop forever.
-func (b *sysBuilder) cycles(s *sysSpec, names map[string]int) {
-	const (
-		unseen = iota
-		active
-		done
-	)
-	state := make([]int, len(s.Components))
-	var path []int
-	var visit func(i int) bool
-	visit = func(i int) bool {
-		state[i] = active
-		path = append(path, i)
-		for _, callee := range sortedCalls(s.Components[i].Calls) {
-			j, ok := names[callee]
-			if !ok || j == i {
-				continue
-			}
-			if state[j] == active {
-				var loop []string
-				for _, k := range path[slicesIndex(path, j):] {
-					loop = append(loop, s.Components[k].Name)
-				}
-				loop = append(loop, callee)
-				b.d.Errorf(fmt.Sprintf("spec.components[%d].calls.%s", i, callee), "calls form a cycle: %s", strings.Join(loop, " → "))
-				return false
-			}
-			if state[j] == unseen && !visit(j) {
-				return false
-			}
-		}
-		path = path[:len(path)-1]
-		state[i] = done
-		return true
-	}
-	for i := range s.Components {
-		if state[i] == unseen && !visit(i) {
-			return
-		}
-	}
-}
-
-func sortedCalls(calls map[string]float64) []string {
-	out := make([]string, 0, len(calls))
-	for k := range calls {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func slicesIndex(s []int, v int) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return 0
-}
-
 // nodes reads spec.nodes. priced tells whether the file has spec.pricing
 // (without it, a Standard pool is priced by its machine type).
 func (b *sysBuilder) nodes(n *sysNodes, priced bool) {
@@ -1027,16 +1023,10 @@ func (b *sysBuilder) nodes(n *sysNodes, priced bool) {
 			if r.CPURequest > cpu || r.MemoryRequest > mem {
 				d.Errorf(fmt.Sprintf("spec.components[%d].resources.requests", i),
 					"a pod (%s CPU, %s memory) does not fit on one node (%s CPU, %s memory allocatable)",
-					fmtCores(r.CPURequest), fmtBytes(r.MemoryRequest), fmtCores(cpu), fmtBytes(mem))
+					units.CPU(r.CPURequest), units.Bytes(r.MemoryRequest), units.CPU(cpu), units.Bytes(mem))
 			}
 		}
 	}
-}
-
-func fmtCores(c float64) string { return strconv.FormatFloat(math.Round(c*1000)/1000, 'f', -1, 64) }
-
-func fmtBytes(b float64) string {
-	return strconv.FormatFloat(math.Round(b/(1<<30)*100)/100, 'f', -1, 64) + "Gi"
 }
 
 func (b *sysBuilder) objectives(s *sysSLO) {
@@ -1125,27 +1115,16 @@ func (b *sysBuilder) sloRef(at, name string) {
 		return
 	}
 	o := &b.out.System.Objectives
-	for _, s := range set.SLOs {
-		if s.Window.Length > o.Window {
-			o.Window = s.Window.Length
-		}
-		if threshold, ok := latencyThreshold(s.Indicator); ok {
-			if s.Target > o.LatencyTarget {
-				o.LatencyThreshold, o.LatencyTarget = threshold, s.Target
-			}
-			continue
-		}
-		o.Availability = max(o.Availability, s.Target)
+	from, _ := sim.ObjectivesFromSLOs(set.SLOs)
+	o.Window = max(o.Window, from.Window)
+	o.Availability = max(o.Availability, from.Availability)
+	if from.LatencyTarget > o.LatencyTarget {
+		o.LatencyThreshold, o.LatencyTarget = from.LatencyThreshold, from.LatencyTarget
 	}
 	if o.Availability == 0 && o.LatencyTarget == 0 {
 		d.Errorf(at, "%s holds no objective headroom can simulate", name)
 	}
 }
-
-// latencyThreshold recognizes a latency SLI (slo.Indicator.LatencyBound:
-// a histogram bucket's le, either spelling of a whole second, or a native
-// histogram's threshold).
-func latencyThreshold(in slo.Indicator) (time.Duration, bool) { return in.LatencyBound() }
 
 // DefaultPriceRegion is the region whose list prices price a System file
 // without spec.pricing.

@@ -122,6 +122,9 @@ func TestParseSystemAutopilotWithSLOFile(t *testing.T) {
 	if diff := cmp.Diff([]sim.Prescale{{At: 50 * time.Minute, MinReplicas: 20}, {At: 2 * time.Hour, MinReplicas: 2}}, web.Prescale); diff != "" {
 		t.Errorf("prescale (-want +got):\n%s", diff)
 	}
+	if ev := f.Scenarios[0].Event; ev != sim.EventAnnounced {
+		t.Errorf("broadcast event = %v; want announced, as written", ev)
+	}
 	cat := pricing.GCP()
 	rate, err := cat.Autopilot("us-central1", pricing.GeneralPurpose)
 	if err != nil {
@@ -441,5 +444,61 @@ func TestParseSystemInlineLowerBound(t *testing.T) {
 	bad := strings.Replace(string(src), "        profile: app.capacity.json\n", "        profile: app.capacity.json\n        lowerBound: true\n", 1)
 	if _, err := spec.ParseSystem("shop.yaml", []byte(bad), loader(dir)); err == nil || !strings.Contains(err.Error(), "lowerBound: goes with an inline perReplicaRPS") {
 		t.Errorf("a marked profile: %v; want it refused", err)
+	}
+}
+
+// Each scenario says whether its event is announced or a surprise; one
+// that does not say is announced, with a note, and a bad value is
+// positioned.
+func TestParseSystemEventNotice(t *testing.T) {
+	const head = "apiVersion: headroom/v1\nkind: System\nspec:\n  entry: a\n"
+	const comp = "  components:\n    - name: a\n      capacity: {perReplicaRPS: 10}\n      resources: {requests: {cpu: 100m}}\n"
+	const prescaled = "  components:\n    - name: a\n      capacity: {perReplicaRPS: 10}\n      resources: {requests: {cpu: 100m}}\n      prescale: [{at: 1m, minReplicas: 3}]\n"
+	scen := func(event string) string {
+		s := "  scenarios:\n    - name: s\n      traffic: 'constant:rate=1,for=1m'\n"
+		if event != "" {
+			s += "      event: " + event + "\n"
+		}
+		return s
+	}
+	cases := []struct {
+		name, src string
+		want      sim.EventNotice // as written
+		resolved  sim.EventNotice // as sim reads it
+		note      string          // part of a note; "" for none about the event
+		err       string
+	}{
+		{"announced", head + comp + scen("announced"), sim.EventAnnounced, sim.EventAnnounced, "", ""},
+		{"a surprise", head + comp + scen("surprise"), sim.EventSurprise, sim.EventSurprise, "", ""},
+		{"unsaid", head + comp + scen(""), sim.EventUnsaid, sim.EventAnnounced, "scenario s does not say whether the event is announced: it is taken as announced (planned assuming you know the date", ""},
+		{"unsaid in a file that pre-scales", head + prescaled + scen(""), sim.EventUnsaid, sim.EventAnnounced, "write event: surprise if it may come unannounced", ""},
+		{"a surprise in a file that pre-scales", head + prescaled + scen("surprise"), sim.EventSurprise, sim.EventSurprise, "", ""},
+		{"a bad value", head + comp + scen("soon"), 0, 0, "", `s.yaml:12:7: spec.scenarios[0].event: "soon": want announced`},
+		{"a list", head + comp + scen("[announced]"), 0, 0, "", `s.yaml:12:7: spec.scenarios[0].event: want a single value`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := spec.ParseSystem("s.yaml", []byte(tc.src), loader(filepath.Join("testdata", "system")))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("ParseSystem error = %v; want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := f.Scenarios[0]
+			if sc.Event != tc.want || sc.Notice() != tc.resolved {
+				t.Errorf("event = %v, resolved %v; want %v, resolved %v", sc.Event, sc.Notice(), tc.want, tc.resolved)
+			}
+			noted := hasNote(f.Notes, "does not say whether the event is announced")
+			if tc.note == "" && noted {
+				t.Errorf("notes = %q; want none about the event", f.Notes)
+			}
+			if tc.note != "" && !hasNote(f.Notes, tc.note) {
+				t.Errorf("notes = %q; want one containing %q", f.Notes, tc.note)
+			}
+		})
 	}
 }

@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/headroom-sre/headroom/stats"
+)
+
+// resultsFile is a one-second run of n fast 200s and bad 500s, with the
+// thresholds given judged and stored.
+func resultsFile(t *testing.T, n, bad int, thresholds string) []byte {
+	t.Helper()
+	run := &stats.Run{Header: stats.Header{Started: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Mode: stats.ModeOpen}, Duration: time.Second}
+	iv := &stats.Interval{Duration: time.Second}
+	for k := 0; k < n; k++ {
+		code := 200
+		if k < bad {
+			code = 500
+		}
+		iv.Total.Scheduled++
+		iv.Total.Response(code, time.Duration(k+1)*time.Millisecond, time.Millisecond, 0, 0)
+	}
+	run.Add(iv)
+	if thresholds != "" {
+		ths, err := stats.ParseThresholds(thresholds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := run.Summary()
+		run.Thresholds = stats.Evaluate(ths, &s.Stats)
+	}
+	var b bytes.Buffer
+	if err := stats.NewWriter(&b).WriteRun(run); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestReportMergesAndJudgesStoredThresholds(t *testing.T) {
+	files := MapFiles{
+		"a.jsonl":   resultsFile(t, 100, 0, "errors<1%"),
+		"b.jsonl":   resultsFile(t, 100, 10, "errors<1%"),
+		"bad.jsonl": []byte("not a results file\n"),
+	}
+	for _, tt := range []struct {
+		name     string
+		results  []string
+		requests int64
+		source   string
+		failed   string
+		input    string
+	}{
+		{"one file that passed", []string{"a.jsonl"}, 100, "", "", ""},
+		{"two files merged, one failed", []string{"a.jsonl", "b.jsonl"}, 200, "2 files merged", "threshold failed: b.jsonl: errors<1% (observed 10%)", ""},
+		{"a file that failed alone is not named", []string{"b.jsonl"}, 100, "", "threshold failed: errors<1% (observed 10%)", ""},
+		{"a missing file is bad input", []string{"a.jsonl", "gone.jsonl"}, 0, "", "", "gone.jsonl"},
+		{"not a results file is bad input", []string{"bad.jsonl"}, 0, "", "", "bad.jsonl"},
+		{"no file is bad input", nil, 0, "", "", "no results file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Report(files, ReportConfig{Results: tt.results})
+			if tt.input != "" {
+				if !IsInputError(err) || !strings.Contains(err.Error(), tt.input) {
+					t.Fatalf("Report() error = %v; want bad input naming %q", err, tt.input)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			failed, verr := res.Verdict()
+			if res.Summary.Requests != tt.requests || res.Source != tt.source || failed != tt.failed || verr != nil {
+				t.Errorf("Report() = %d requests from %q, verdict %q, %v; want %d from %q, %q", res.Summary.Requests, res.Source, failed, verr, tt.requests, tt.source, tt.failed)
+			}
+			if doc := res.Document(); len(doc.Sections) != 1 || doc.Sections[0].Tables == nil {
+				t.Errorf("Document() = %+v; want the load section with its tables", doc)
+			}
+		})
+	}
+}
+
+func TestSummaryVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		sum    stats.Summary
+		failed string
+		genErr bool
+	}{
+		{"a clean run passes", stats.Summary{Stats: stats.Stats{Scheduled: 10, Requests: 10, Successes: 10}}, "", false},
+		{"every request failed", stats.Summary{Stats: stats.Stats{Scheduled: 10, Requests: 10, Errors: map[string]int64{"refused": 10}}}, "every request failed (refused × 10)", false},
+		{"none completed", stats.Summary{Stats: stats.Stats{Scheduled: 10, Unfinished: 10}}, "no request completed: 10 were still in flight when the run ended", false},
+		{"the generator sent nothing", stats.Summary{Stats: stats.Stats{Scheduled: 10, DroppedGenerator: 10}}, "", true},
+		{"a threshold failed", stats.Summary{Stats: stats.Stats{Scheduled: 10, Requests: 10, Successes: 10},
+			Thresholds: []stats.ThresholdResult{{Threshold: "p99<300ms", Metric: "p99", Observed: 0.4}}}, "threshold failed: p99<300ms (observed 400ms)", false},
+	} {
+		failed, err := SummaryVerdict(&tt.sum)
+		var gen *GeneratorError
+		if failed != tt.failed || (err != nil) != tt.genErr || (err != nil && !errors.As(err, &gen)) {
+			t.Errorf("%s: SummaryVerdict() = %q, %v; want %q, generator error %v", tt.name, failed, err, tt.failed, tt.genErr)
+		}
+	}
+}
