@@ -520,7 +520,7 @@ func (s *searcher) warmUp(ctx context.Context) (float64, error) {
 func (s *searcher) evaluate(sum *stats.Summary) []stats.ThresholdResult {
 	failed := stats.Failed(stats.Evaluate(s.cfg.SLO, &sum.Stats))
 	if sum.Successes == 0 && sum.Throughput == 0 && !errorsFailed(failed) {
-		failed = append(failed, stats.ThresholdResult{Threshold: "success>0%", Metric: "success", Observed: 0})
+		failed = append(failed, stats.ThresholdResult{Threshold: stats.Threshold{Metric: "success", Op: ">", Value: 0}, Metric: "success", Observed: 0})
 	}
 	return failed
 }
@@ -703,7 +703,7 @@ func (s *searcher) endpoints(st StepResult) {
 			e.BreaksAt = st.Step.Rate
 			e.Broken = nil
 			for _, f := range failed {
-				e.Broken = append(e.Broken, fmt.Sprintf("%s (observed %s)", f.Threshold, formatObserved(f)))
+				e.Broken = append(e.Broken, fmt.Sprintf("%s (observed %s)", f.Threshold.String(), formatObserved(f)))
 			}
 		}
 	}

@@ -88,12 +88,11 @@ func errorList(m map[string]int64) string {
 func DescribeFailed(rs []stats.ThresholdResult) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		th, _ := stats.ParseThreshold(r.Threshold)
 		if r.NoData {
-			parts[i] = r.Threshold + " (no data)"
+			parts[i] = r.Threshold.String() + " (no data)"
 			continue
 		}
-		parts[i] = fmt.Sprintf("%s (observed %s)", r.Threshold, th.Format(r.Observed))
+		parts[i] = fmt.Sprintf("%s (observed %s)", r.Threshold, r.Threshold.Format(r.Observed))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -95,7 +95,7 @@ func TestSummaryVerdict(t *testing.T) {
 		{"none completed", stats.Summary{Stats: stats.Stats{Scheduled: 10, Unfinished: 10}}, "no request completed: 10 were still in flight when the run ended", false},
 		{"the generator sent nothing", stats.Summary{Stats: stats.Stats{Scheduled: 10, DroppedGenerator: 10}}, "", true},
 		{"a threshold failed", stats.Summary{Stats: stats.Stats{Scheduled: 10, Requests: 10, Successes: 10},
-			Thresholds: []stats.ThresholdResult{{Threshold: "p99<300ms", Metric: "p99", Observed: 0.4}}}, "threshold failed: p99<300ms (observed 400ms)", false},
+			Thresholds: []stats.ThresholdResult{{Threshold: stats.Threshold{Metric: "p99", Op: "<", Value: 0.3}, Metric: "p99", Observed: 0.4}}}, "threshold failed: p99<300ms (observed 400ms)", false},
 	} {
 		failed, err := SummaryVerdict(&tt.sum)
 		var gen *GeneratorError

@@ -173,10 +173,10 @@ func loadThresholdTable(rs []stats.ThresholdResult) Table {
 			verdict = "FAIL"
 		}
 		observed := "no data"
-		if th, err := stats.ParseThreshold(r.Threshold); err == nil && !r.NoData {
-			observed = th.Format(r.Observed)
+		if !r.NoData {
+			observed = r.Threshold.Format(r.Observed)
 		}
-		t.Rows = append(t.Rows, []string{r.Threshold, observed, verdict})
+		t.Rows = append(t.Rows, []string{r.Threshold.String(), observed, verdict})
 	}
 	return t
 }

@@ -33,7 +33,7 @@ func LoadSection(title string, run *stats.Run) Section {
 	default:
 		var names []string
 		for _, f := range failed {
-			names = append(names, f.Threshold)
+			names = append(names, f.Threshold.String())
 		}
 		sec.Verdict = &Verdict{Status: Fail, Text: "Thresholds broken: " + strings.Join(names, ", ") + "."}
 	}
@@ -99,11 +99,11 @@ func LoadSection(title string, run *stats.Run) Section {
 func latencyLimits(rs []stats.ThresholdResult) []Marker {
 	var out []Marker
 	for _, r := range rs {
-		th, err := stats.ParseThreshold(r.Threshold)
-		if err != nil || !strings.HasPrefix(th.Metric, "p") {
+		th := r.Threshold
+		if !strings.HasPrefix(th.Metric, "p") {
 			continue
 		}
-		out = append(out, Marker{At: th.Value * 1000, Label: r.Threshold})
+		out = append(out, Marker{At: th.Value * 1000, Label: th.String()})
 	}
 	return out
 }

@@ -341,8 +341,9 @@ func (t Threshold) holds(v float64) bool {
 
 // ThresholdResult is the outcome of one threshold on a run.
 type ThresholdResult struct {
-	// Threshold is the threshold in its canonical text form.
-	Threshold string `json:"threshold"`
+	// Threshold is the threshold checked; JSON holds it in its canonical
+	// text form ("p99<300ms"), which reads back as the same value.
+	Threshold Threshold `json:"threshold"`
 	// Metric is the metric's name.
 	Metric string `json:"metric"`
 	// Observed is the metric's value in the run, in the threshold's unit
@@ -358,7 +359,7 @@ type ThresholdResult struct {
 // Check evaluates the threshold on s.
 func (t Threshold) Check(s *Stats) ThresholdResult {
 	v, ok := t.Observe(s)
-	return ThresholdResult{Threshold: t.String(), Metric: t.Metric, Observed: v, Pass: ok && t.holds(v), NoData: !ok}
+	return ThresholdResult{Threshold: t, Metric: t.Metric, Observed: v, Pass: ok && t.holds(v), NoData: !ok}
 }
 
 // Evaluate checks every threshold on s, in order.

@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -103,7 +104,7 @@ func TestEvaluateThresholds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := th.Check(&s); r.Pass != tt.pass || r.Threshold != th.String() {
+		if r := th.Check(&s); r.Pass != tt.pass || r.Threshold != th {
 			t.Errorf("%s: pass = %v; want %v (observed %v)", tt.th, r.Pass, tt.pass, r.Observed)
 		}
 	}
@@ -146,4 +147,31 @@ func FuzzReadRun(f *testing.F) {
 			_ = r.Summary()
 		}
 	})
+}
+
+// A threshold result is typed end to end: its JSON holds the canonical
+// text, which reads back as the same threshold (no string parsed again).
+func TestThresholdResultRoundTripsTyped(t *testing.T) {
+	th, err := stats.ParseThreshold("p99<300ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := stats.ThresholdResult{Threshold: th, Metric: th.Metric, Observed: 0.42}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text struct {
+		Threshold string `json:"threshold"`
+	}
+	if err := json.Unmarshal(b, &text); err != nil || text.Threshold != "p99<300ms" {
+		t.Errorf("JSON %s; want the threshold as its text", b)
+	}
+	var out stats.ThresholdResult
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Threshold != th || out.Threshold.Format(out.Observed) != "420ms" {
+		t.Errorf("read back %+v (observed %q); want %+v", out.Threshold, out.Threshold.Format(out.Observed), th)
+	}
 }

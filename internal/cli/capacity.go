@@ -447,9 +447,5 @@ func stepLine(st capacity.StepResult) string {
 
 // formatObserved writes what a threshold observed in its own unit.
 func formatObserved(f stats.ThresholdResult) string {
-	th, err := stats.ParseThreshold(f.Threshold)
-	if err != nil {
-		return units.Number(f.Observed)
-	}
-	return th.Format(f.Observed)
+	return f.Threshold.Format(f.Observed)
 }
