@@ -30,6 +30,7 @@ import (
 	"github.com/headroom-sre/headroom/slo"
 	"github.com/headroom-sre/headroom/stats"
 	"github.com/headroom-sre/headroom/traffic"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // demoFlags are the flags of `headroom demo`.
@@ -1030,7 +1031,7 @@ func demoDocument(r *demoRun, now time.Time) report.Document {
 			if c.Name != name {
 				continue
 			}
-			out := fmt.Sprintf("cpu %s", demoCores(c.Resources.CPURequest))
+			out := fmt.Sprintf("cpu %s", units.CPU(c.Resources.CPURequest))
 			if c.HPA != nil {
 				out += fmt.Sprintf(", %d–%d replicas", c.HPA.MinReplicas, c.HPA.MaxReplicas)
 				for _, m := range c.HPA.Metrics {
@@ -1154,14 +1155,6 @@ func demoStoryIntro(r *demoRun) string {
 		text += " The plan: " + planVerdict(r.Plan) + "."
 	}
 	return text
-}
-
-// demoCores writes a CPU request in cores as Kubernetes would: 250m, 2.
-func demoCores(c float64) string {
-	if c >= 1 && c == math.Trunc(c) {
-		return fmt.Sprintf("%.0f", c)
-	}
-	return fmt.Sprintf("%.0fm", c*1000)
 }
 
 // demoCapacityTile is the headline of one component's capacity: measured,
