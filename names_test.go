@@ -39,12 +39,7 @@ func coreDirs(t *testing.T) []string {
 // flagsPending lists core packages whose strings may still name flags, with
 // the reason; each entry is work left, not a rule. Remove an entry when its
 // package is clean.
-var flagsPending = map[string]string{
-	// Its input errors and reproduction commands are the CLI's words
-	// (`headroom sim -f … --scenario …`, `--mode`, `--currency`); the CLI
-	// should add them where it handles the errors (issue 13, item 6).
-	"pipeline": "being written; its hints move to internal/cli",
-}
+var flagsPending = map[string]string{}
 
 // flagPattern matches a long command-line flag (--max-rate) or a short one
 // standing alone (-o FILE) at the start of a string or after a space, a

@@ -20,7 +20,7 @@ import (
 )
 
 // SLOFileHint is the hint of an SLO file that does not decode.
-const SLOFileHint = "each line is file:line:col: field: problem; `headroom slo --help` shows the formats"
+const SLOFileHint = "each line is file:line:col: field: problem; headroom slo's help shows the formats"
 
 // Sources of the events Budget judges.
 const (

@@ -108,7 +108,7 @@ func ReadCluster(ctx context.Context, files Files, cfg ClusterConfig, needUsage 
 	}
 	var err error
 	if c.Currency, err = pricing.NewCurrency(code, cfg.Prices.Rate); err != nil {
-		return nil, inputError(err, "for example --currency JPY --rate 150")
+		return nil, inputError(err, "give the currency's code and its rate per US dollar, such as JPY at 150")
 	}
 	uopts := cfg.Usage
 	if cfg.Namespace != "" {
@@ -116,12 +116,12 @@ func ReadCluster(ctx context.Context, files Files, cfg ClusterConfig, needUsage 
 	}
 	if cfg.Prometheus != nil {
 		if err := uopts.Check(); err != nil {
-			return nil, inputError(err, "see --help for --window, --step, --rate-window, --cpu-percentile, --request-metric and --prometheus-selector")
+			return nil, inputError(err, "check the usage window, step and rate window, the CPU percentile, the request metric and the series selector")
 		}
 		c.Prometheus = cfg.Prometheus.String()
 	} else if needUsage {
 		return nil, inputError(errors.New("right-sizing needs usage history, and no Prometheus was given"),
-			"give --prometheus http://HOST:9090 (or HEADROOM_PROMETHEUS_URL) with cAdvisor and kube-state-metrics series")
+			"give a Prometheus URL, one with cAdvisor and kube-state-metrics series")
 	}
 	if err := c.read(ctx, files, cfg, uopts); err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func ReadCluster(ctx context.Context, files Files, cfg ClusterConfig, needUsage 
 		var unmatched int
 		c.ByWorkload, unmatched = u.ByWorkload(c.Objects)
 		if unmatched > 0 {
-			c.Notes = append(c.Notes, fmt.Sprintf("%d container series in Prometheus matched no workload of the cluster (other clusters in the same Prometheus? see --prometheus-selector)", unmatched))
+			c.Notes = append(c.Notes, fmt.Sprintf("%d container series in Prometheus matched no workload of the cluster (other clusters in the same Prometheus? a series selector keeps to one)", unmatched))
 		}
 	}
 	if cfg.Prometheus != nil {
@@ -187,9 +187,9 @@ func (c *Cluster) read(ctx context.Context, files Files, cfg ClusterConfig, uopt
 		}
 		c.Objects = cl
 		c.Source = "kube-state-metrics in " + cfg.Prometheus.String()
-		c.Notes = append(c.Notes, "the cluster was read from kube-state-metrics; --snapshot or --context read it from Kubernetes itself")
+		c.Notes = append(c.Notes, "the cluster was read from kube-state-metrics; a snapshot or the Kubernetes API read it from Kubernetes itself")
 	default:
-		return inputError(errors.New("no cluster: no snapshot, Kubernetes API or Prometheus"), "give --snapshot FILE, --context NAME or --prometheus URL")
+		return inputError(errors.New("no cluster: no snapshot, Kubernetes API or Prometheus"), "give a snapshot file, a Kubernetes context or a Prometheus URL")
 	}
 	return nil
 }
@@ -216,14 +216,14 @@ func (c *Cluster) price(files Files, p ClusterPrices) error {
 	if p.Mode != "" {
 		m, err := rightsize.ParseMode(p.Mode)
 		if err != nil {
-			return inputError(err, "--mode autopilot or --mode standard")
+			return inputError(err, "the mode is autopilot or standard")
 		}
 		if m == rightsize.Standard && autopilot {
-			c.Notes = append(c.Notes, "--mode standard on an Autopilot cluster ("+signal+"): Autopilot bills pods, not nodes")
+			c.Notes = append(c.Notes, "mode standard on an Autopilot cluster ("+signal+"): Autopilot bills pods, not nodes")
 		}
 		mode = m
 	} else {
-		c.Notes = append(c.Notes, fmt.Sprintf("mode %s: chosen because %s (--mode sets it)", mode, why))
+		c.Notes = append(c.Notes, fmt.Sprintf("mode %s: chosen because %s (setting the mode overrides it)", mode, why))
 	}
 	noBursting := false
 	if mode == rightsize.Autopilot {
@@ -235,12 +235,12 @@ func (c *Cluster) price(files Files, p ClusterPrices) error {
 			v := c.Objects.Version()
 			if b, ok := pricing.SupportsBursting(v); ok {
 				noBursting = !b
-				c.Notes = append(c.Notes, fmt.Sprintf("Autopilot request rules of GKE %s: bursting %v (--autopilot-bursting sets it)", v, b))
+				c.Notes = append(c.Notes, fmt.Sprintf("Autopilot request rules of GKE %s: bursting %v (setting bursting overrides it)", v, b))
 			} else {
-				c.Notes = append(c.Notes, "Autopilot request rules: bursting assumed (GKE "+pricing.BurstingVersion+" and later; no node version read); --autopilot-bursting=false for older clusters")
+				c.Notes = append(c.Notes, "Autopilot request rules: bursting assumed (GKE "+pricing.BurstingVersion+" and later; no node version read); set bursting off for older clusters")
 			}
 		default:
-			return inputError(fmt.Errorf("--autopilot-bursting %q", p.Bursting), "--autopilot-bursting true, false or auto")
+			return inputError(fmt.Errorf("Autopilot bursting %q: want true, false or auto", p.Bursting), "Autopilot bursting is true, false or auto")
 		}
 	}
 	region := p.Region
@@ -249,7 +249,7 @@ func (c *Cluster) price(files Files, p ClusterPrices) error {
 	}
 	if region == "" {
 		region = DefaultRegion
-		c.Notes = append(c.Notes, "region "+DefaultRegion+": no node names one (--region sets it)")
+		c.Notes = append(c.Notes, "region "+DefaultRegion+": no node names one (setting the region overrides it)")
 	}
 	commitment := p.Commitment
 	if commitment == "" {
@@ -257,7 +257,7 @@ func (c *Cluster) price(files Files, p ClusterPrices) error {
 	}
 	tier, err := pricing.ParseTier(commitment)
 	if err != nil || tier == pricing.Spot {
-		return inputError(fmt.Errorf("--commitment %q", p.Commitment), "--commitment on-demand, 1y or 3y (Spot nodes are priced as Spot by their label)")
+		return inputError(fmt.Errorf("commitment %q: want on-demand, 1y or 3y", p.Commitment), "the commitment is on-demand, 1y or 3y (Spot nodes are priced as Spot by their label)")
 	}
 	class := p.Class
 	if class == "" {
@@ -271,7 +271,7 @@ func (c *Cluster) price(files Files, p ClusterPrices) error {
 // without nodes, its hint as an *InputError.
 func ClusterPriceError(err error) error {
 	if errors.Is(err, rightsize.ErrNoNodes) {
-		return inputError(err, "--mode autopilot prices pod requests instead, or read a snapshot that lists the nodes")
+		return inputError(err, "mode autopilot prices pod requests instead, or read a snapshot that lists the nodes")
 	}
 	return PriceError(err)
 }

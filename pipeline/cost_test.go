@@ -69,7 +69,7 @@ func TestCostBadInput(t *testing.T) {
 		{"no cluster", pipeline.ClusterConfig{}, "no cluster"},
 		{"a missing snapshot", pipeline.ClusterConfig{Snapshot: "nope.yaml"}, "nope.yaml"},
 		{"a bad mode", pipeline.ClusterConfig{Snapshot: "cluster.yaml", Prices: pipeline.ClusterPrices{Mode: "serverless"}}, "serverless"},
-		{"a bad commitment", pipeline.ClusterConfig{Snapshot: "cluster.yaml", Prices: pipeline.ClusterPrices{Commitment: "spot"}}, "--commitment"},
+		{"a bad commitment", pipeline.ClusterConfig{Snapshot: "cluster.yaml", Prices: pipeline.ClusterPrices{Commitment: "spot"}}, `commitment "spot": want on-demand, 1y or 3y`},
 		{"bad bursting", pipeline.ClusterConfig{Snapshot: "cluster.yaml", Prices: pipeline.ClusterPrices{Mode: "autopilot", Bursting: "maybe"}}, "maybe"},
 		{"a missing price file", pipeline.ClusterConfig{Snapshot: "cluster.yaml", Prices: pipeline.ClusterPrices{Catalog: "prices.yaml"}}, "prices.yaml"},
 	}

@@ -103,7 +103,7 @@ spec:
 	}
 	fmt.Println("the plan survives it:", planned.Recommended != nil && planned.Recommended.SLOMet)
 	fmt.Println("it saves money:", planned.Saving > 0)
-	doc := planned.Document(pipeline.PlanCommand("shop.yaml", pipeline.PlanConfig{}), nil)
+	doc := planned.Document("headroom plan -f shop.yaml", nil)
 	fmt.Println(doc.Title, "·", doc.Subtitle)
 	// Output:
 	// today survives the launch: false

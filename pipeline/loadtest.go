@@ -244,7 +244,7 @@ func (r *LoadTestResult) Document() report.Document {
 }
 
 // ScenarioHint is the hint of a scenario file that does not decode.
-const ScenarioHint = "see `headroom load --help` for the scenario format"
+const ScenarioHint = "headroom load's help describes the scenario format"
 
 // ReadScenario reads and checks a scenario file (kind: Scenario): its
 // targets, shape, thresholds and settings. The files it names (bodies,

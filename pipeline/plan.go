@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/headroom-sre/headroom/internal/spec"
@@ -207,33 +206,6 @@ func PlanFiles(d *spec.Document, rec *plan.Evaluation, manifests []plan.Manifest
 		out = append(out, OutputFile{Name: m.File, Data: []byte(m.YAML)})
 	}
 	return out, nil
-}
-
-// PlanCommand is the command line that reproduces a plan: file, the
-// scenarios and how often they happen, and which are unannounced.
-func PlanCommand(file string, cfg PlanConfig) string {
-	parts := []string{"headroom plan -f " + file}
-	for _, s := range cfg.Scenarios {
-		if s != "all" {
-			parts = append(parts, "--scenario "+s)
-		}
-	}
-	names := make([]string, 0, len(cfg.PerMonth))
-	for n := range cfg.PerMonth {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		v := fmt.Sprintf("%g", cfg.PerMonth[n])
-		if n != "" {
-			v = n + "=" + v
-		}
-		parts = append(parts, "--per-month "+v)
-	}
-	for _, n := range cfg.Unannounced {
-		parts = append(parts, "--unannounced "+n)
-	}
-	return strings.Join(parts, " ")
 }
 
 // Document is the plan as a report document; written lists the files

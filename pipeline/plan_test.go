@@ -41,7 +41,7 @@ func TestPlan(t *testing.T) {
 	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, "prices from the catalog") {
 		t.Errorf("notes = %q; want where the prices came from", notes)
 	}
-	doc := res.Document(pipeline.PlanCommand("sys/launch.yaml", cfg), []string{"sys/out/launch.recommended.yaml"})
+	doc := res.Document("headroom plan -f sys/launch.yaml --per-month launch=2", []string{"sys/out/launch.recommended.yaml"})
 	if !strings.Contains(doc.Subtitle, "headroom plan -f sys/launch.yaml --per-month launch=2") || len(doc.Sections) != 2 {
 		t.Errorf("document subtitle %q, %d sections; want the command and the files written", doc.Subtitle, len(doc.Sections))
 	}
@@ -68,22 +68,5 @@ func TestPlanBadInput(t *testing.T) {
 				t.Errorf("Plan = %v; want an input error saying %q", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestPlanCommand(t *testing.T) {
-	cases := []struct {
-		cfg  pipeline.PlanConfig
-		want string
-	}{
-		{pipeline.PlanConfig{}, "headroom plan -f s.yaml"},
-		{pipeline.PlanConfig{Scenarios: []string{"all"}}, "headroom plan -f s.yaml"},
-		{pipeline.PlanConfig{Scenarios: []string{"a", "b"}, PerMonth: map[string]float64{"b": 0.25, "": 4}, Unannounced: []string{"a"}},
-			"headroom plan -f s.yaml --scenario a --scenario b --per-month 4 --per-month b=0.25 --unannounced a"},
-	}
-	for _, tc := range cases {
-		if got := pipeline.PlanCommand("s.yaml", tc.cfg); got != tc.want {
-			t.Errorf("PlanCommand(%+v) = %q; want %q", tc.cfg, got, tc.want)
-		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // ResultsFileHint is the hint of a results file that can't be read.
-const ResultsFileHint = "give a results file written by headroom load --out"
+const ResultsFileHint = "give a results file that headroom load wrote"
 
 // Opener is a Files that can also stream a file: results files of long
 // runs are read line by line, never whole. Files that are not Openers are
@@ -30,14 +30,14 @@ func readResults(files Files, name string, keepIntervals bool) (*stats.Run, erro
 	if o, ok := files.(Opener); ok {
 		f, err := o.Open(name)
 		if err != nil {
-			return nil, inputError(err, "check the path of the results file (written by headroom load --out)")
+			return nil, inputError(err, "check the path of the results file (headroom load writes it)")
 		}
 		defer f.Close()
 		r = f
 	} else {
 		data, err := files.ReadFile(name)
 		if err != nil {
-			return nil, inputError(err, "check the path of the results file (written by headroom load --out)")
+			return nil, inputError(err, "check the path of the results file (headroom load writes it)")
 		}
 		r = bytes.NewReader(data)
 	}

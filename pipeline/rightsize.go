@@ -57,7 +57,7 @@ func Rightsize(ctx context.Context, files Files, cfg RightsizeConfig) (*Rightsiz
 		}
 		check.System = sys.File.System
 	} else if len(cfg.Scenarios) > 0 {
-		return nil, inputError(fmt.Errorf("scenarios %v without a System file", cfg.Scenarios), "give the System file with --system FILE")
+		return nil, inputError(fmt.Errorf("scenarios %v without a System file", cfg.Scenarios), "give the System file the scenarios are in")
 	}
 	c, err := ReadCluster(ctx, files, cfg.Cluster, true, func(rightsize.Mode) prom.Stats { return prom.ForRightsize })
 	if err != nil {
@@ -72,7 +72,7 @@ func Rightsize(ctx context.Context, files Files, cfg RightsizeConfig) (*Rightsiz
 	}
 	if cfg.System.File != "" {
 		if err := rightsize.Verify(ctx, c.Objects, r, check); err != nil {
-			return nil, fmt.Errorf("check against %s (try headroom sim -f %s): %w", cfg.System.File, cfg.System.File, err)
+			return nil, fmt.Errorf("check against %s (simulate it alone to see why): %w", cfg.System.File, err)
 		}
 	}
 	r = r.In(c.Currency.Code, c.Currency.FromUSD(1))

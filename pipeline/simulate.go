@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/headroom-sre/headroom/report"
@@ -134,13 +133,4 @@ func componentOrder(s sim.System) []string {
 		out[i] = c.Name
 	}
 	return out
-}
-
-// SimCommand is the command line that reproduces a simulation.
-func SimCommand(file string, scenarios []string) string {
-	cmd := "headroom sim -f " + file
-	if len(scenarios) > 0 && !(len(scenarios) == 1 && scenarios[0] == "all") {
-		cmd += " --scenario " + strings.Join(scenarios, ",")
-	}
-	return cmd
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // SystemFileHint is the hint given with the problems of a System file.
-const SystemFileHint = "each line is file:line:col: field: problem; `headroom sim --help` describes the System file"
+const SystemFileHint = "each line is file:line:col: field: problem; headroom sim's help describes the System file"
 
 // PriceConfig says how a System file is priced. Its zero value prices it
 // as the file says: spec.pricing as written, else the shipped catalog's
@@ -161,7 +161,7 @@ func (s *System) settlePrices(files Files, cfg PriceConfig) error {
 	}
 	cur, err := pricing.NewCurrency(code, cfg.Rate)
 	if err != nil {
-		return inputError(err, "for example --currency JPY --rate 150")
+		return inputError(err, "give the currency's code and its rate per US dollar, such as JPY at 150")
 	}
 	s.Currency = cur
 	sys := &s.File.System
@@ -170,24 +170,24 @@ func (s *System) settlePrices(files Files, cfg PriceConfig) error {
 	case "":
 	case "autopilot":
 		if sys.Nodes.Mode != sim.Autopilot {
-			notes = append(notes, "--mode autopilot: the node pool of the file is replaced by Autopilot (its provisioning and billing)")
+			notes = append(notes, "mode autopilot: the node pool of the file is replaced by Autopilot (its provisioning and billing)")
 		}
 		sys.Nodes = sim.Nodes{Mode: sim.Autopilot, BufferCPU: sys.Nodes.BufferCPU, BufferMemory: sys.Nodes.BufferMemory,
 			NoBursting: sys.Nodes.Mode == sim.Autopilot && sys.Nodes.NoBursting}
 	case "standard":
 		if sys.Nodes.Mode != sim.Standard {
-			return inputError(fmt.Errorf("--mode standard needs a node pool, and %s runs on Autopilot", s.Document.File),
+			return inputError(fmt.Errorf("mode standard needs a node pool, and %s runs on Autopilot", s.Document.File),
 				"describe the pool in the file: spec.nodes: {mode: standard, machineType: e2-standard-4, maxNodes: 20}")
 		}
 	default:
-		return inputError(fmt.Errorf("--mode %q", cfg.Mode), "--mode autopilot or --mode standard")
+		return inputError(fmt.Errorf("mode %q: want autopilot or standard", cfg.Mode), "the mode is autopilot or standard")
 	}
 	// Decoding marks the position of every key it meets: spec.pricing has
 	// its own only when the file writes it.
 	hasPricing := s.Document.Pos("spec.pricing") != s.Document.Pos("spec")
 	if !hasPricing || cfg.fromCatalog() {
 		if hasPricing {
-			notes = append(notes, "spec.pricing is ignored: --region, --catalog or --mode price from the catalog")
+			notes = append(notes, "spec.pricing is ignored: a region, price catalog or mode given prices from the catalog")
 		}
 		var kept []string
 		for _, n := range s.File.Notes {
@@ -204,8 +204,8 @@ func (s *System) settlePrices(files Files, cfg PriceConfig) error {
 	}
 	if cur.Code != "USD" {
 		if sys.Prices.Currency != "USD" && sys.Prices.Currency != "" {
-			return inputError(fmt.Errorf("spec.pricing is in %s; --currency converts from USD only", sys.Prices.Currency),
-				"drop --currency, or write spec.pricing in USD")
+			return inputError(fmt.Errorf("spec.pricing is in %s; a display currency converts from USD only", sys.Prices.Currency),
+				"drop the display currency, or write spec.pricing in USD")
 		}
 		p := &sys.Prices
 		p.VCPUHour, p.GiBHour = cur.FromUSD(p.VCPUHour), cur.FromUSD(p.GiBHour)
@@ -251,7 +251,7 @@ func CatalogPrices(files Files, cfg PriceConfig, sys *sim.System) (string, error
 }
 
 // PriceFileHint says what a price file looks like.
-const PriceFileHint = "a price file has the catalog's shape: regions.REGION.families.FAMILY.on_demand.vcpu.usd and so on; see headroom cost --help"
+const PriceFileHint = "a price file has the catalog's shape: regions.REGION.families.FAMILY.on_demand.vcpu.usd and so on; headroom cost's help shows one"
 
 // ReadPrices reads a price file (the catalog's shape, YAML or JSON)
 // strictly, every problem positioned; each price without a source is

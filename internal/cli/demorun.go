@@ -642,7 +642,7 @@ func (a *app) demoSimulate(ctx context.Context, name, path string) (*demoStage, 
 	if err != nil {
 		return nil, decideError(fmt.Errorf("simulate %s: %w", path, err))
 	}
-	st := &demoStage{Name: name, File: path, Command: pipeline.SimCommand(path, nil), SLOMet: res.SLOMet,
+	st := &demoStage{Name: name, File: path, Command: simCommand(path, nil), SLOMet: res.SLOMet,
 		results: res.Scenarios, notes: res.Notes(), system: sys}
 	if !res.SLOMet {
 		st.Exit = ExitVerdict

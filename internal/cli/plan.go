@@ -137,7 +137,7 @@ func (a *app) runPlan(cmd *cobra.Command, f *planFlags) error {
 	if err != nil {
 		return err
 	}
-	command := pipeline.PlanCommand(f.file, cfg)
+	command := planCommand(f.file, cfg)
 	if f.surprise {
 		command += " --price-surprise"
 	}

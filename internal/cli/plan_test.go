@@ -328,7 +328,7 @@ func TestPlanBadInput(t *testing.T) {
 		{"an unknown time zone", []string{"plan", "-f", launch, "--timezone", "Mars/Olympus"}, "--timezone"},
 		{"a bad tolerance", []string{"plan", "-f", launch, "--tolerance", "2"}, "--tolerance"},
 		{"an unannounced nothing", []string{"plan", "-f", launch, "--unannounced", "nope"}, `unannounced: no scenario "nope"`},
-		{"standard without a pool", []string{"plan", "-f", launch, "--mode", "standard"}, "--mode standard needs a node pool"},
+		{"standard without a pool", []string{"plan", "-f", launch, "--mode", "standard"}, "mode standard needs a node pool"},
 		{"yen without a rate", []string{"plan", "-f", launch, "--currency", "JPY"}, "needs an exchange rate"},
 	}
 	for _, tc := range cases {

@@ -99,7 +99,7 @@ input.`,
 			if err != nil {
 				return decideError(err)
 			}
-			doc := res.Document(pipeline.SimCommand(file, scenarios), timeline)
+			doc := res.Document(simCommand(file, scenarios), timeline)
 			doc.Generated = a.now()
 			if err := a.writeHTMLReport(htmlFile, doc); err != nil {
 				return err
