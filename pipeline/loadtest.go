@@ -47,7 +47,32 @@ func SummaryVerdict(sum *stats.Summary) (failed string, err error) {
 	if failed := stats.Failed(sum.Thresholds); len(failed) > 0 {
 		return "threshold failed: " + DescribeFailed(failed), nil
 	}
+	if len(sum.Thresholds) > 0 && sum.Scheduled > 0 && float64(sum.Dropped) > maxUnsentShare*float64(sum.Scheduled) {
+		// The thresholds saw only what was sent: they say nothing of the
+		// load asked for.
+		return fmt.Sprintf("thresholds unknown: %s of the arrivals were never sent (%s), so the thresholds held only for the load that was",
+			units.Percent(float64(sum.Dropped)/float64(sum.Scheduled)), unsentCauses(sum)), nil
+	}
 	return "", nil
+}
+
+// maxUnsentShare is the share of a run's arrivals that may go unsent (in
+// the open model) before its passing thresholds stop meaning anything.
+const maxUnsentShare = 0.01
+
+// unsentCauses says why arrivals were not sent.
+func unsentCauses(sum *stats.Summary) string {
+	var parts []string
+	if sum.DroppedCap > 0 {
+		parts = append(parts, fmt.Sprintf("%d by the in-flight cap", sum.DroppedCap))
+	}
+	if sum.DroppedAtEnd > 0 {
+		parts = append(parts, fmt.Sprintf("%d the generator could not send in time", sum.DroppedAtEnd))
+	}
+	if sum.DroppedGenerator > 0 {
+		parts = append(parts, fmt.Sprintf("%d for lack of open files or ports", sum.DroppedGenerator))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // failureCauses lists what the failed requests got: error classes and

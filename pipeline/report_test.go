@@ -96,6 +96,11 @@ func TestSummaryVerdict(t *testing.T) {
 		{"the generator sent nothing", stats.Summary{Stats: stats.Stats{Scheduled: 10, DroppedGenerator: 10}}, "", true},
 		{"a threshold failed", stats.Summary{Stats: stats.Stats{Scheduled: 10, Requests: 10, Successes: 10},
 			Thresholds: []stats.ThresholdResult{{Threshold: stats.Threshold{Metric: "p99", Op: "<", Value: 0.3}, Metric: "p99", Observed: 0.4}}}, "threshold failed: p99<300ms (observed 400ms)", false},
+		{"thresholds held on a fifth of the load", stats.Summary{Stats: stats.Stats{Scheduled: 100, Requests: 20, Successes: 20, Dropped: 80, DroppedAtEnd: 80},
+			Thresholds: []stats.ThresholdResult{{Threshold: stats.Threshold{Metric: "p99", Op: "<", Value: 0.3}, Metric: "p99", Observed: 0.1, Pass: true}}},
+			"thresholds unknown: 80% of the arrivals were never sent (80 the generator could not send in time), so the thresholds held only for the load that was", false},
+		{"a few drops leave the verdict standing", stats.Summary{Stats: stats.Stats{Scheduled: 1000, Requests: 995, Successes: 995, Dropped: 5, DroppedCap: 5},
+			Thresholds: []stats.ThresholdResult{{Threshold: stats.Threshold{Metric: "p99", Op: "<", Value: 0.3}, Metric: "p99", Observed: 0.1, Pass: true}}}, "", false},
 	} {
 		failed, err := SummaryVerdict(&tt.sum)
 		var gen *GeneratorError

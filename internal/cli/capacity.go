@@ -17,7 +17,6 @@ import (
 	"github.com/headroom-sre/headroom/capacity"
 	"github.com/headroom-sre/headroom/internal/procfs"
 	"github.com/headroom-sre/headroom/internal/prom"
-	"github.com/headroom-sre/headroom/load"
 	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/stats"
 	"github.com/headroom-sre/headroom/units"
@@ -258,23 +257,6 @@ func (a *app) capacitySLO(f *capacityFlags) ([]stats.Threshold, error) {
 		return ths, decideError(err)
 	}
 	return nil, usageErrorf("for example --slo 'p99<=200ms,errors<=0.1%'", "no objective: give --slo or --slo-file")
-}
-
-// capacityTimeout is pipeline.CapacityTimeout.
-//
-// Deprecated: the demo's call site; use pipeline.CapacityTimeout.
-func capacityTimeout(ths []stats.Threshold) time.Duration { return pipeline.CapacityTimeout(ths) }
-
-// loadProber is pipeline.LoadProber.
-//
-// Deprecated: the demo's call site; use pipeline.LoadProber.
-type loadProber struct {
-	base load.Config
-}
-
-// Probe runs one step with pipeline.LoadProber.
-func (p *loadProber) Probe(ctx context.Context, st capacity.Step) (*stats.Summary, error) {
-	return (&pipeline.LoadProber{Base: p.base}).Probe(ctx, st)
 }
 
 // cpuMeter builds the CPU observer the flags ask for, if any.

@@ -406,7 +406,7 @@ func (a *app) runDemo(cmd *cobra.Command, f *demoFlags) error {
 func (a *app) demoCalibrate(ctx context.Context, w io.Writer, url string, cfg demo.Config, hold time.Duration) (demoCalibration, error) {
 	need := demo.Calibrate(cfg, math.Inf(1)).Need
 	base := load.Config{Targets: []load.Target{{URL: url}}, Timeout: 2 * time.Second, Version: Version, LateThreshold: demoLateAfter}
-	reach, err := capacity.GeneratorReach(ctx, &loadProber{base: base}, capacity.ReachConfig{
+	reach, err := capacity.GeneratorReach(ctx, &pipeline.LoadProber{Base: base}, capacity.ReachConfig{
 		Max: need, Hold: min(max(hold/2, 500*time.Millisecond), time.Second), Retries: demoGeneratorRetries, Target: url,
 		OnStep: func(st capacity.StepResult) { fmt.Fprintf(w, "  gen   %s\n", stepLine(st)) },
 	})
@@ -451,8 +451,8 @@ func (a *app) demoCapacity(ctx context.Context, w io.Writer, name, url string, c
 		CPURequest:       0.25,
 		OnStep:           func(st capacity.StepResult) { fmt.Fprintf(w, "  %-5s %s\n", name, stepLine(st)) },
 	}
-	base := load.Config{Targets: []load.Target{{URL: url}}, Timeout: capacityTimeout(objectives), Version: Version, LateThreshold: demoLateAfter}
-	res, err := capacity.Search(ctx, &loadProber{base: base}, cfg)
+	base := load.Config{Targets: []load.Target{{URL: url}}, Timeout: pipeline.CapacityTimeout(objectives), Version: Version, LateThreshold: demoLateAfter}
+	res, err := capacity.Search(ctx, &pipeline.LoadProber{Base: base}, cfg)
 	if err != nil {
 		return nil, nil, withHint(fmt.Errorf("capacity of %s: %w", name, err), "")
 	}
@@ -773,7 +773,12 @@ func (a *app) demoPlan(ctx context.Context, r *demoRun, launched *demoStage, pro
 	if err != nil {
 		return err
 	}
-	files, err := a.writePlanFiles(filepath.Join(r.Out, "plan"), sys.Document, res.Recommended, manifests)
+	dir := filepath.Join(r.Out, "plan")
+	outputs, err := pipeline.PlanFiles(sys.Document, res.Recommended, manifests, dir)
+	if err != nil {
+		return err
+	}
+	files, err := a.writeOutputs(dir, outputs)
 	if err != nil {
 		return err
 	}

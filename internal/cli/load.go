@@ -77,8 +77,9 @@ refuses to overwrite an existing file unless --force is given. --out -
 streams the results to stdout, and the human summary goes to stderr:
   headroom load --url URL --out - | headroom report -
 
-Exit codes: 0 ok; 3 a threshold failed, every request failed, or
---abort-on-fail stopped the run; 1 interrupted (SIGINT/SIGTERM: scheduling
+Exit codes: 0 ok; 3 a threshold failed, every request failed,
+--abort-on-fail stopped the run, or over 1% of the arrivals were never
+sent (the thresholds are then unknown: they saw only what was sent); 1 interrupted (SIGINT/SIGTERM: scheduling
 stops, requests in flight finish within the drain, and the partial results
 are written) or a runtime failure (the generator could send nothing, the
 results file could not be written); 2 bad input.`,

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/headroom-sre/headroom/internal/spec"
 	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/plan"
 	"github.com/headroom-sre/headroom/report"
@@ -264,18 +263,6 @@ func (a *app) writeOutputs(dir string, files []pipeline.OutputFile) ([]string, e
 		written = append(written, path)
 	}
 	return written, nil
-}
-
-// writePlanFiles writes the recommended System file and the manifests
-// into dir.
-//
-// Deprecated: the demo's call site; use pipeline.PlanFiles.
-func (a *app) writePlanFiles(dir string, d *spec.Document, rec *plan.Evaluation, manifests []plan.Manifest) ([]string, error) {
-	files, err := pipeline.PlanFiles(d, rec, manifests, dir)
-	if err != nil {
-		return nil, withHint(err, "")
-	}
-	return a.writeOutputs(dir, files)
 }
 
 // planProgress shows the search on stderr: one line rewritten in place on
