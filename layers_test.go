@@ -39,16 +39,20 @@ var layers = map[string][]string{
 	"sim":       {"traffic", "stats", "slo", "capacity", "pricing", "units"},
 	"plan":      {"traffic", "stats", "slo", "capacity", "pricing", "sim", "units"},
 	"rightsize": {"traffic", "stats", "slo", "capacity", "pricing", "sim", "units"},
+	// Model from the real system: cluster facts and history in, a System out.
+	"importer": {"traffic", "stats", "slo", "capacity", "pricing", "sim", "units"},
+	// Decide, on top of sim and plan: a go/no-go readiness review.
+	"review": {"traffic", "stats", "slo", "capacity", "pricing", "sim", "plan", "units"},
 	// Report.
-	"report": {"traffic", "stats", "slo", "promrule", "capacity", "pricing", "sim", "plan", "rightsize", "units"},
+	"report": {"traffic", "stats", "slo", "promrule", "capacity", "pricing", "sim", "plan", "rightsize", "importer", "review", "units"},
 	// Use cases: the glue between the shell and the core (files, clocks and
 	// adapters come in through interfaces and configs).
-	"pipeline": {"traffic", "stats", "slo", "promrule", "dashboard", "capacity", "pricing", "sim", "plan", "rightsize", "report", "load", "demo",
+	"pipeline": {"traffic", "stats", "slo", "promrule", "dashboard", "capacity", "pricing", "sim", "plan", "rightsize", "importer", "review", "report", "load", "demo",
 		"internal/spec", "internal/prom", "internal/kube", "units"},
 	// Shell: file formats, adapters, the CLI and main.
-	"internal/spec":     {"traffic", "stats", "slo", "capacity", "pricing", "sim", "plan", "rightsize", "units"},
-	"internal/prom":     {"stats", "slo", "rightsize", "units"},
-	"internal/kube":     {"pricing", "rightsize", "units"},
+	"internal/spec":     {"traffic", "stats", "slo", "capacity", "pricing", "sim", "plan", "rightsize", "importer", "units"},
+	"internal/prom":     {"stats", "slo", "rightsize", "importer", "units"},
+	"internal/kube":     {"pricing", "rightsize", "importer", "units"},
 	"internal/procfs":   {},
 	"internal/testbin":  {},
 	"internal/promtest": {"internal/testbin"},
@@ -78,6 +82,7 @@ var thirdParty = map[string][]string{
 	"plan":      {"go.yaml.in/yaml/v3"},
 	"rightsize": {"go.yaml.in/yaml/v3"},
 	"report":    {"go.yaml.in/yaml/v3"},
+	"importer":  {"go.yaml.in/yaml/v3"},
 }
 
 func TestImportsFlowOneWay(t *testing.T) {

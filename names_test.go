@@ -160,11 +160,7 @@ func TestFlagPatternMatchesFlags(t *testing.T) {
 
 // shadowSkip lists directories the shadowing check leaves out for now, with
 // the reason. Remove an entry to check its files too.
-var shadowSkip = map[string]string{
-	// Being rewritten into a thin shell (issue 13); it still has locals
-	// named like packages it imports. Check it once the rewrite lands.
-	"internal/cli": "being rewritten",
-}
+var shadowSkip = map[string]string{}
 
 // importNames maps every package the module's packages import, directly or
 // not, to its package name (go list knows it; the last element of the path

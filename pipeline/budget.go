@@ -507,7 +507,7 @@ func sloSourceURL(set *spec.SLOSet, slos []slo.SLO) string {
 // events over the run, which is its own window. It returns the run's end
 // as the instant evaluated.
 func observeRunFile(files Files, name string, slos []slo.SLO) ([]sloObserved, time.Time, error) {
-	run, err := readResults(files, name, true)
+	run, err := readResults(files, name, keepAll)
 	if err != nil {
 		return nil, time.Time{}, err
 	}

@@ -31,6 +31,11 @@ type ClusterConfig struct {
 	Context string
 	// Prometheus holds the usage history (nil: none is read).
 	Prometheus *prom.Client
+	// UsageFile, instead of Prometheus, names a usage file
+	// (rightsize.UsageFormat) holding the history, read through the use
+	// case's Files: recommendations reproduced without the Prometheus
+	// they were read from.
+	UsageFile string
 	// Usage says which history to read; its Namespaces are set from
 	// Namespace.
 	Usage prom.UsageOptions
@@ -90,8 +95,11 @@ func (c *Cluster) Header(command string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "headroom %s: %s mode, %s, %s; %s (%s)", command, c.Cost.Mode, c.Cost.Region, c.Currency, c.Source, kube.Summary(c.Objects))
 	if c.Usage != nil {
-		fmt.Fprintf(&b, "\nusage: %s of history at %s from %s, %d queries", rightsize.FormatDuration(c.Usage.Window),
-			rightsize.FormatDuration(c.Usage.Step), c.Prometheus, c.Queries)
+		fmt.Fprintf(&b, "\nusage: %s of history at %s from %s", rightsize.FormatDuration(c.Usage.Window),
+			rightsize.FormatDuration(c.Usage.Step), c.Prometheus)
+		if c.Queries > 0 {
+			fmt.Fprintf(&b, ", %d queries", c.Queries)
+		}
 	}
 	return b.String()
 }
@@ -114,7 +122,12 @@ func ReadCluster(ctx context.Context, files Files, cfg ClusterConfig, needUsage 
 	if cfg.Namespace != "" {
 		uopts.Namespaces = []string{cfg.Namespace}
 	}
-	if cfg.Prometheus != nil {
+	if cfg.Prometheus != nil && cfg.UsageFile != "" {
+		return nil, inputError(errors.New("usage history from both Prometheus and a usage file"), "give one source of usage history")
+	}
+	if cfg.UsageFile != "" {
+		c.Prometheus = "usage file " + cfg.UsageFile
+	} else if cfg.Prometheus != nil {
 		if err := uopts.Check(); err != nil {
 			return nil, inputError(err, "check the usage window, step and rate window, the CPU percentile, the request metric and the series selector")
 		}
@@ -130,8 +143,19 @@ func ReadCluster(ctx context.Context, files Files, cfg ClusterConfig, needUsage 
 		return nil, err
 	}
 	want := stats(c.Cost.Mode)
-	if cfg.Prometheus != nil && want == 0 {
+	if (cfg.Prometheus != nil || cfg.UsageFile != "") && want == 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("usage is not read: %s mode charges requests", c.Cost.Mode))
+	}
+	if cfg.UsageFile != "" && want != 0 {
+		data, err := files.ReadFile(cfg.UsageFile)
+		if err != nil {
+			return nil, inputError(err, "check the path of the usage file")
+		}
+		u, err := rightsize.ParseUsage(data)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s: %w", cfg.UsageFile, err), "a usage file is JSON in the "+rightsize.UsageFormat+" format, as headroom demo writes it")
+		}
+		c.useHistory(u)
 	}
 	if cfg.Prometheus != nil && want != 0 {
 		u, err := prom.FetchUsage(ctx, cfg.Prometheus, uopts, want)
@@ -142,18 +166,23 @@ func ReadCluster(ctx context.Context, files Files, cfg ClusterConfig, needUsage 
 		if err != nil {
 			return nil, err
 		}
-		c.Usage = u
-		c.Warnings = append(c.Warnings, u.Warnings...)
-		var unmatched int
-		c.ByWorkload, unmatched = u.ByWorkload(c.Objects)
-		if unmatched > 0 {
-			c.Notes = append(c.Notes, fmt.Sprintf("%d container series in Prometheus matched no workload of the cluster (other clusters in the same Prometheus? a series selector keeps to one)", unmatched))
-		}
+		c.useHistory(u)
 	}
 	if cfg.Prometheus != nil {
 		c.Queries = cfg.Prometheus.Queries()
 	}
 	return c, nil
+}
+
+// useHistory takes u as the cluster's usage history.
+func (c *Cluster) useHistory(u *rightsize.Usage) {
+	c.Usage = u
+	c.Warnings = append(c.Warnings, u.Warnings...)
+	var unmatched int
+	c.ByWorkload, unmatched = u.ByWorkload(c.Objects)
+	if unmatched > 0 {
+		c.Notes = append(c.Notes, fmt.Sprintf("%d containers of the usage history matched no workload of the cluster (other clusters in the same Prometheus? a series selector keeps to one)", unmatched))
+	}
 }
 
 // read reads the cluster's objects: from the snapshot, else the API,

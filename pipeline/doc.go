@@ -1,11 +1,11 @@
 // Package pipeline runs headroom's use cases: one function per question a
-// team asks (LoadTest, Capacity, Budget, Simulate, Plan, Cost, Rightsize,
-// …), each with a typed config in and a typed result out, which package
+// team asks (LoadTest, Capacity, Budget, Import, Traffic, Simulate,
+// Review, Plan, Cost, Rightsize, Demo …), each with a typed config in and a typed result out, which package
 // report renders as text, JSON or HTML.
 //
 // It sits between the command line (internal/cli: flags → config →
 // pipeline → report) and the domain packages (traffic, load, stats,
-// capacity, slo, sim, plan, pricing, rightsize). It holds the glue that
+// capacity, slo, importer, sim, review, plan, pricing, rightsize). It holds the glue that
 // turns those into use cases — reading a System file and the profiles it
 // names, pricing a snapshot, checking an SLO against a results file — so a
 // program other than the headroom command can run capacity → simulate →

@@ -10,8 +10,10 @@ import (
 
 	"github.com/headroom-sre/headroom/internal/spec"
 	"github.com/headroom-sre/headroom/plan"
+	"github.com/headroom-sre/headroom/pricing"
 	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // PlanConfig is a search for the cheapest configuration of a System file
@@ -40,6 +42,12 @@ type PlanConfig struct {
 	// be written to: the files it names are rebased onto it, and the
 	// result's Outputs hold it and the manifests.
 	OutDir string
+	// StandbyNodeHour prices a suspended node of a standby CapacityBuffer
+	// per hour, in the display currency; 0 means: Plan looks it up in the
+	// catalog (pricing.Catalog.StandbyNode, with System.Prices.Catalog laid
+	// over it), where it is unknown unless a price file gives it, and
+	// standby buffers are then not searched.
+	StandbyNodeHour float64
 }
 
 // PlanResult is the planner's answer. Its JSON is `headroom plan --json`:
@@ -79,7 +87,57 @@ func Plan(ctx context.Context, files Files, cfg PlanConfig) (*PlanResult, error)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.StandbyNodeHour == 0 {
+		h, note, err := StandbyPrice(files, cfg.System.Prices, sys)
+		if err != nil {
+			return nil, err
+		}
+		cfg.StandbyNodeHour = h
+		if note != "" {
+			sys.PriceNotes = append(sys.PriceNotes, note)
+		}
+	}
 	return PlanSystem(ctx, sys, cfg)
+}
+
+// StandbyPrice is the hourly price of one suspended node of the system's
+// Standard pool in a standby CapacityBuffer, in the system's display
+// currency, from the shipped catalog with cfg.Catalog laid over it, in
+// cfg.Region (default spec.DefaultPriceRegion); with a note saying where
+// it came from. It is 0 without a note when the price is unknown (as in
+// the shipped catalog), on Autopilot, or for a pool without a machine
+// type: nothing is then guessed.
+func StandbyPrice(files Files, cfg PriceConfig, sys *System) (float64, string, error) {
+	n := sys.File.System.Nodes
+	if n.Mode != sim.Standard || n.MachineType == "" {
+		return 0, "", nil
+	}
+	m, err := pricing.ParseMachineType(n.MachineType)
+	if err != nil {
+		return 0, "", nil
+	}
+	cat := pricing.GCP()
+	if cfg.Catalog != "" {
+		over, err := ReadPrices(files, cfg.Catalog)
+		if err != nil {
+			return 0, "", err
+		}
+		cat = cat.Merge(over)
+	}
+	region := cfg.Region
+	if region == "" {
+		region = spec.DefaultPriceRegion
+	}
+	p, err := cat.StandbyNode(region, m)
+	if err != nil {
+		return 0, "", nil
+	}
+	h := sys.Currency.FromUSD(p.USD)
+	src := p.Source
+	if p.Date != "" {
+		src += ", as of " + p.Date
+	}
+	return h, fmt.Sprintf("a suspended %s node of a standby CapacityBuffer at %s an hour (%s)", n.MachineType, units.Money(h, sys.Currency.Code), src), nil
 }
 
 // PlanSystem plans a System already read (cfg.System is not used).
@@ -128,7 +186,10 @@ func PlanSystem(ctx context.Context, sys *System, cfg PlanConfig) (*PlanResult, 
 
 // planProblem builds the planner's problem from the file and cfg.
 func planProblem(sys *System, cfg PlanConfig) (plan.Problem, error) {
-	p := plan.Problem{System: sys.File.System}
+	p := plan.Problem{System: sys.File.System, StandbyNodeHour: cfg.StandbyNodeHour}
+	if cb := &p.System.Nodes.CapacityBuffer; cb.Strategy == sim.StandbyBuffer && !cb.IsZero() && cb.StandbyNodeHour == 0 {
+		cb.StandbyNodeHour = cfg.StandbyNodeHour // today's buffer, at the same price
+	}
 	chosen, err := sys.Scenarios(cfg.Scenarios...)
 	if err != nil {
 		return p, err

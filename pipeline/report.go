@@ -21,11 +21,12 @@ type Opener interface {
 	Open(name string) (io.ReadCloser, error)
 }
 
-// readResults reads one load-test results file. keepIntervals keeps its
-// per-second intervals (an SLO check needs them); without, only the totals
-// are kept and memory stays bounded however long the run was. A file that
-// can't be read or is not a results file is an *InputError.
-func readResults(files Files, name string, keepIntervals bool) (*stats.Run, error) {
+// readResults reads one load-test results file. keep says which
+// intervals are kept: all of them (keepAll: an SLO check needs every
+// second), none (only the totals) or at most keep coarse ones (charts);
+// without all of them memory stays bounded however long the run was. A
+// file that can't be read or is not a results file is an *InputError.
+func readResults(files Files, name string, keep int) (*stats.Run, error) {
 	var r io.Reader
 	if o, ok := files.(Opener); ok {
 		f, err := o.Open(name)
@@ -41,16 +42,24 @@ func readResults(files Files, name string, keepIntervals bool) (*stats.Run, erro
 		}
 		r = bytes.NewReader(data)
 	}
-	read := stats.ReadTotals
-	if keepIntervals {
-		read = stats.ReadRun
+	var run *stats.Run
+	var err error
+	switch {
+	case keep == keepAll:
+		run, err = stats.ReadRun(r)
+	case keep > 0:
+		run, err = stats.ReadCoarse(r, keep)
+	default:
+		run, err = stats.ReadTotals(r)
 	}
-	run, err := read(r)
 	if err != nil {
 		return nil, inputError(fmt.Errorf("%s: %w", name, err), ResultsFileHint)
 	}
 	return run, nil
 }
+
+// keepAll asks readResults for every interval.
+const keepAll = -1
 
 // ReportConfig re-renders or merges load-test results files.
 type ReportConfig struct {
@@ -77,7 +86,9 @@ type ReportResult struct {
 
 // Report reads load-test results files and merges them (counters summed
 // and latency histograms merged, second by second and in total, so
-// percentiles are exact). A file cut short is read to its last complete
+// percentiles are exact). Intervals are kept coarse (at most
+// stats.DefaultCoarseIntervals, each a power of two of seconds) for the
+// charts, in bounded memory whatever the runs' length. A file cut short is read to its last complete
 // line and reported as partial. Bad input is an *InputError.
 func Report(files Files, cfg ReportConfig) (*ReportResult, error) {
 	if len(cfg.Results) == 0 {
@@ -86,7 +97,7 @@ func Report(files Files, cfg ReportConfig) (*ReportResult, error) {
 	runs := make([]*stats.Run, 0, len(cfg.Results))
 	res := &ReportResult{}
 	for _, name := range cfg.Results {
-		r, err := readResults(files, name, false)
+		r, err := readResults(files, name, stats.DefaultCoarseIntervals)
 		if err != nil {
 			return nil, err
 		}
@@ -98,6 +109,13 @@ func Report(files Files, cfg ReportConfig) (*ReportResult, error) {
 			res.Failed = append(res.Failed, where+DescribeFailed(fs))
 		}
 		runs = append(runs, r)
+	}
+	width := 1
+	for _, r := range runs {
+		width = max(width, r.Width())
+	}
+	for _, r := range runs {
+		stats.Coarsen(r, width) // merged interval by interval, at one width
 	}
 	run, err := stats.Merge(runs...)
 	if err != nil {

@@ -109,3 +109,57 @@ func TestSummaryVerdict(t *testing.T) {
 		}
 	}
 }
+
+// A long run's report has its charts (the intervals kept coarse, in
+// bounded memory), and runs of different lengths merge at one width.
+func TestReportChartsALongRunAndMergesAtOneWidth(t *testing.T) {
+	long := func(seconds int) []byte {
+		run := &stats.Run{Header: stats.Header{Started: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Mode: stats.ModeOpen}}
+		for i := 0; i < seconds; i++ {
+			iv := &stats.Interval{Index: i, Start: time.Duration(i) * time.Second, Duration: time.Second}
+			for k := 0; k < 20; k++ {
+				iv.Total.Scheduled++
+				iv.Total.Response(200, time.Duration(1+(i+k)%50)*time.Millisecond, time.Millisecond, 0, 0)
+			}
+			run.Add(iv)
+		}
+		run.Duration = time.Duration(seconds) * time.Second
+		var b bytes.Buffer
+		if err := stats.NewWriter(&b).WriteRun(run); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	files := MapFiles{"day.jsonl": long(3600), "short.jsonl": long(300)}
+	for _, tt := range []struct {
+		results  []string
+		width    int
+		requests int64
+	}{
+		{[]string{"day.jsonl"}, 16, 72000},
+		{[]string{"short.jsonl"}, 1, 6000},
+		{[]string{"day.jsonl", "short.jsonl"}, 16, 78000},
+	} {
+		res, err := Report(files, ReportConfig{Results: tt.results})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := res.Run.Width(); w != tt.width || len(res.Run.Intervals) > stats.DefaultCoarseIntervals {
+			t.Errorf("%v: %d intervals of %d s, want at most %d of %d s", tt.results, len(res.Run.Intervals), w, stats.DefaultCoarseIntervals, tt.width)
+		}
+		var reqs int64
+		for _, iv := range res.Run.Intervals {
+			reqs += iv.Total.Requests
+		}
+		if reqs != tt.requests || res.Summary.Requests != tt.requests {
+			t.Errorf("%v: intervals hold %d requests, summary %d; want %d", tt.results, reqs, res.Summary.Requests, tt.requests)
+		}
+		doc := res.Document()
+		if len(doc.Sections[0].Charts) != 2 {
+			t.Fatalf("%v: %d charts, want rates and latency", tt.results, len(doc.Sections[0].Charts))
+		}
+		if title := doc.Sections[0].Charts[0].Title; (tt.width > 1) != strings.Contains(title, "each point 16s") {
+			t.Errorf("%v: chart %q should say each point's span only when it is not a second", tt.results, title)
+		}
+	}
+}

@@ -22,6 +22,12 @@ type SimulateConfig struct {
 	Resolution time.Duration
 	// TimelineStep is the step of each result's timeline; 0 keeps none.
 	TimelineStep time.Duration
+	// NoBand simulates each scenario once, in the average timing. By
+	// default each is also simulated in the best and the worst timing
+	// (sim.Options.Band: metric samples as fresh and as stale as the
+	// pipelines allow, the median and the 90th-percentile start-up), and
+	// the result gives the range and says when a survival is borderline.
+	NoBand bool
 }
 
 // SimulateResult is what the scenarios did. Its JSON is `headroom sim
@@ -45,6 +51,18 @@ func (r *SimulateResult) Missed() []string {
 	for _, s := range r.Scenarios {
 		if !s.SLOMet {
 			out = append(out, fmt.Sprintf("%s (%s of the error budget)", s.Scenario, report.Percent(s.BudgetBurned)))
+		}
+	}
+	return out
+}
+
+// Borderline names the scenarios that met the SLO narrowly, each with
+// why: "tv-spike (in the worst timing … it does not survive …)".
+func (r *SimulateResult) Borderline() []string {
+	var out []string
+	for _, s := range r.Scenarios {
+		if s.SLOMet && s.Borderline {
+			out = append(out, fmt.Sprintf("%s (%s)", s.Scenario, s.BorderlineReason))
 		}
 	}
 	return out
@@ -95,7 +113,7 @@ func SimulateSystem(ctx context.Context, sys *System, cfg SimulateConfig) (*Simu
 	if err != nil {
 		return nil, err
 	}
-	opt := sim.Options{Resolution: cfg.Resolution, TimelineStep: cfg.TimelineStep}
+	opt := sim.Options{Resolution: cfg.Resolution, TimelineStep: cfg.TimelineStep, Band: !cfg.NoBand}
 	out := &SimulateResult{System: sys.File.Name, SLOMet: true, File: sys}
 	for _, sc := range scenarios {
 		res, err := model.Run(ctx, sc, opt)

@@ -1,13 +1,17 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/headroom-sre/headroom/pipeline"
+	"github.com/headroom-sre/headroom/report"
 )
 
 // quietSystem saturates before its CPU reaches the HPA's target.
@@ -171,4 +175,135 @@ func TestReadSystemReadsNamedFilesBesideIt(t *testing.T) {
 		!strings.Contains(err.Error(), "app.capacity.json") || !pipeline.IsInputError(err) {
 		t.Errorf("ReadSystem without the profile = %v; want an input error naming it", err)
 	}
+}
+
+// spikySystem is a web service scaled on CPU meeting a 10× spike in two
+// minutes; its pods start in 30 s, 90 s at the 90th percentile.
+const spikySystem = `apiVersion: headroom/v1
+kind: System
+metadata: {name: spiky}
+spec:
+  entry: web
+  components:
+    - name: web
+      capacity: {perReplicaRPS: 100, cpuPerRequest: 5ms}
+      resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: 500m}}
+      startup: {init: 30s, p90: 90s}
+      timeout: 5s
+      hpa:
+        minReplicas: 2
+        maxReplicas: 100
+        metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]
+        behavior: {scaleUp: {stabilizationWindowSeconds: 0}}
+  nodes: {mode: autopilot, buffer: {cpu: 100, memory: 1Ti}}
+  pricing: {currency: EUR, vcpuHour: 0.04, gibHour: 0.004, clusterFeeHour: 0.1}
+  slo: {availability: 99.9%, window: 30d, maxBudgetBurn: 100%}
+  scenarios:
+    - {name: tv, traffic: "spike:base=100,peak=%PEAK%,at=2m,rise=2m,hold=10m,decay=5m,for=20m", event: surprise}
+`
+
+// The verdict comes as a band: a spike the system survives on average
+// but not in the worst timing is called borderline in the result, its
+// JSON, and the document as text and HTML.
+func TestSimulateShowsTheBandAndSaysBorderline(t *testing.T) {
+	var res *pipeline.SimulateResult
+	for peak := 300; peak <= 2000 && res == nil; peak += 50 {
+		files := pipeline.MapFiles{"spiky.yaml": []byte(strings.Replace(spikySystem, "%PEAK%", strconv.Itoa(peak), 1))}
+		r, err := pipeline.Simulate(context.Background(), files, pipeline.SimulateConfig{System: pipeline.SystemConfig{File: "spiky.yaml"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := r.Scenarios[0]
+		if sc.Band == nil {
+			t.Fatalf("peak %d: no band by default", peak)
+		}
+		if sc.SLOMet && !sc.Band.Worst.SLOMet {
+			res = r
+		}
+	}
+	if res == nil {
+		t.Fatal("no spike survives on average and fails in the worst timing")
+	}
+	sc := res.Scenarios[0]
+	if !res.SLOMet || len(res.Borderline()) != 1 || !strings.Contains(res.Borderline()[0], "worst timing") {
+		t.Errorf("SLO met %v, borderline %q; want met, and tv borderline for the worst timing", res.SLOMet, res.Borderline())
+	}
+
+	js, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded struct {
+		Scenarios []struct {
+			SLOMet     bool   `json:"slo_met"`
+			Borderline bool   `json:"borderline"`
+			Reason     string `json:"borderline_reason"`
+			Band       struct {
+				Best struct {
+					SLOMet       bool    `json:"slo_met"`
+					BudgetBurned float64 `json:"budget_burned"`
+				} `json:"best"`
+				Worst struct {
+					SLOMet       bool    `json:"slo_met"`
+					BudgetBurned float64 `json:"budget_burned"`
+				} `json:"worst"`
+			} `json:"band"`
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal(js, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	d := decoded.Scenarios[0]
+	if !d.SLOMet || !d.Borderline || d.Reason == "" || !d.Band.Best.SLOMet || d.Band.Worst.SLOMet || d.Band.Worst.BudgetBurned != sc.Band.Worst.BudgetBurned {
+		t.Errorf("JSON scenario %+v; want met, borderline with a reason, the best end met and the worst not", d)
+	}
+
+	doc := res.Document("headroom sim -f spiky.yaml", false)
+	sec := doc.Sections[0]
+	if sec.Verdict == nil || sec.Verdict.Status != report.Warn || !strings.HasPrefix(sec.Verdict.Text, "Borderline: survives, but in the worst timing") {
+		t.Errorf("verdict %+v; want a warning that says borderline and why", sec.Verdict)
+	}
+	var band *report.Table
+	for i := range sec.Tables {
+		if strings.HasPrefix(sec.Tables[i].Title, "Timing band") {
+			band = &sec.Tables[i]
+		}
+	}
+	if band == nil || len(band.Rows) != 3 || band.Rows[0][1] != "survives" || band.Rows[2][1] != "does not survive" {
+		t.Fatalf("band table %+v; want best, average and worst, the worst not surviving", band)
+	}
+	if band.Rows[1][2] != report.Percent(sc.BudgetBurned) {
+		t.Errorf("the band's average row says %s burned; the result %s: figures must agree", band.Rows[1][2], report.Percent(sc.BudgetBurned))
+	}
+	var text, html bytes.Buffer
+	if err := report.WriteText(&text, doc, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(&html, doc, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "HTML": html.String()} {
+		for _, want := range []string{"Borderline: survives", "Timing band", "does not survive", report.Percent(sc.Band.Worst.BudgetBurned)} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s output lacks %q", name, want)
+			}
+		}
+	}
+
+	// One run per scenario when asked: no band, the same average case.
+	files := pipeline.MapFiles{"spiky.yaml": []byte(strings.Replace(spikySystem, "%PEAK%", strconv.Itoa(peakOf(sc.Traffic)), 1))}
+	single, err := pipeline.Simulate(context.Background(), files, pipeline.SimulateConfig{System: pipeline.SystemConfig{File: "spiky.yaml"}, NoBand: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := single.Scenarios[0]; s.Band != nil || s.BudgetBurned != sc.BudgetBurned || s.Failed != sc.Failed {
+		t.Errorf("without a band: band %v, burned %v, failed %v; want none, and %v, %v as with one", s.Band, s.BudgetBurned, s.Failed, sc.BudgetBurned, sc.Failed)
+	}
+}
+
+// peakOf reads the peak of a spike shape's one-line form.
+func peakOf(shape string) int {
+	_, rest, _ := strings.Cut(shape, "peak=")
+	n, _ := strconv.Atoi(strings.SplitN(rest, ",", 2)[0])
+	return n
 }

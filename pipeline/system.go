@@ -172,8 +172,11 @@ func (s *System) settlePrices(files Files, cfg PriceConfig) error {
 		if sys.Nodes.Mode != sim.Autopilot {
 			notes = append(notes, "mode autopilot: the node pool of the file is replaced by Autopilot (its provisioning and billing)")
 		}
+		if !sys.Nodes.CapacityBuffer.IsZero() {
+			notes = append(notes, "mode autopilot: the file's capacity buffer is dropped: GKE does not support capacity buffers with Autopilot's pod-based billing")
+		}
 		sys.Nodes = sim.Nodes{Mode: sim.Autopilot, BufferCPU: sys.Nodes.BufferCPU, BufferMemory: sys.Nodes.BufferMemory,
-			NoBursting: sys.Nodes.Mode == sim.Autopilot && sys.Nodes.NoBursting}
+			NoBursting: sys.Nodes.Mode == sim.Autopilot && sys.Nodes.NoBursting, AutoscalingProfile: sys.Nodes.AutoscalingProfile}
 	case "standard":
 		if sys.Nodes.Mode != sim.Standard {
 			return inputError(fmt.Errorf("mode standard needs a node pool, and %s runs on Autopilot", s.Document.File),
@@ -210,6 +213,8 @@ func (s *System) settlePrices(files Files, cfg PriceConfig) error {
 		p := &sys.Prices
 		p.VCPUHour, p.GiBHour = cur.FromUSD(p.VCPUHour), cur.FromUSD(p.GiBHour)
 		p.NodeHour, p.ClusterFeeHour = cur.FromUSD(p.NodeHour), cur.FromUSD(p.ClusterFeeHour)
+		b := &sys.Nodes.CapacityBuffer
+		b.StandbyNodeHour = cur.FromUSD(b.StandbyNodeHour)
 		p.Currency = cur.Code
 		notes = append(notes, "amounts in "+cur.String())
 	} else if sys.Prices.Currency != "" && sys.Prices.Currency != "USD" {
@@ -247,7 +252,12 @@ func CatalogPrices(files Files, cfg PriceConfig, sys *sim.System) (string, error
 		return "", inputError(err, "give spec.pricing (nodeHour) for machine types the catalog does not know")
 	}
 	sys.Prices = p
-	return "prices from the catalog: " + what, nil
+	what = "prices from the catalog: " + what
+	if hour, note := spec.StandbyPrice(cat, region, sys.Nodes); note != "" {
+		sys.Nodes.CapacityBuffer.StandbyNodeHour = hour
+		what += "; " + note
+	}
+	return what, nil
 }
 
 // PriceFileHint says what a price file looks like.

@@ -57,3 +57,27 @@ func BenchmarkPlanAsSurprise(b *testing.B) {
 	b.ReportMetric(float64(res.Search.Simulations), "simulations/op")
 	b.ReportMetric(float64(res.Search.SteadyRuns), "steady-runs/op")
 }
+
+// BenchmarkPlanStandbyBuffers plans a node-bound Standard system with the
+// standby price unknown (room on running nodes searched) and known
+// (standby CapacityBuffers searched as well): the cost of the dimension.
+func BenchmarkPlanStandbyBuffers(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		price float64
+	}{{"unpriced", 0}, {"priced", 0.012}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := nodeBoundShop(b)
+			p.StandbyNodeHour = c.price
+			var res *Result
+			for b.Loop() {
+				var err error
+				if res, err = Plan(context.Background(), p, Options{NoPareto: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(res.Search.Simulations), "simulations/op")
+			b.ReportMetric(float64(res.Search.Candidates), "candidates/op")
+		})
+	}
+}

@@ -41,8 +41,7 @@ func (sp *space) config(c *cand, v *variant) Config {
 		}
 		out.Components = append(out.Components, cc)
 	}
-	b := sp.buffers[c.buf]
-	out.Buffer = Buffer{Count: b.count, CPU: b.cpu, Memory: b.mem}
+	out.Buffer = sp.buffers[c.buf].public()
 	return out
 }
 
@@ -78,11 +77,13 @@ func (sp *space) todayConfig() Config {
 		out.Components = append(out.Components, cc)
 	}
 	n := sp.base.Nodes
-	if sp.fileBuf >= 0 {
-		b := sp.buffers[sp.fileBuf]
-		out.Buffer = Buffer{Count: b.count, CPU: b.cpu, Memory: b.mem}
-	} else if n.BufferCPU > 0 || n.BufferMemory > 0 {
+	switch cb := n.CapacityBuffer; {
+	case sp.fileBuf >= 0:
+		out.Buffer = sp.buffers[sp.fileBuf].public()
+	case n.BufferCPU > 0 || n.BufferMemory > 0:
 		out.Buffer = Buffer{Count: 1, CPU: n.BufferCPU, Memory: n.BufferMemory}
+	case !cb.IsZero() && n.Mode == sim.Standard:
+		out.Buffer = Buffer{Kind: cb.Strategy.String(), Count: cb.Replicas, CPU: cb.CPU, Memory: cb.Memory}
 	}
 	return out
 }
@@ -179,16 +180,34 @@ func prescaleString(steps []PrescaleStep) string {
 	return strings.Join(parts, "; ")
 }
 
-// String describes the buffer: "2 placeholder pods of 500m CPU, 512Mi".
+// String describes the buffer: "2 placeholder pods of 500m CPU, 512Mi",
+// or "standby CapacityBuffer of 2 × (500m CPU, 512Mi)".
 func (b Buffer) String() string {
 	if b.Count == 0 || (b.CPU == 0 && b.Memory == 0) {
 		return "none"
+	}
+	if b.CapacityBuffer() {
+		return fmt.Sprintf("%s CapacityBuffer of %d × (%s CPU, %s)", b.Kind, b.Count, units.CPU(b.CPU), fmtBytes(b.Memory))
 	}
 	s := "s"
 	if b.Count == 1 {
 		s = ""
 	}
 	return fmt.Sprintf("%d placeholder pod%s of %s CPU, %s", b.Count, s, units.CPU(b.CPU), fmtBytes(b.Memory))
+}
+
+// public is the option as a Buffer.
+func (b bufferOpt) public() Buffer {
+	out := Buffer{Count: b.count, CPU: b.cpu, Memory: b.mem}
+	switch {
+	case b.count == 0:
+		return Buffer{}
+	case b.kind == bkActive:
+		out.Kind = "active"
+	case b.kind == bkStandby:
+		out.Kind = "standby"
+	}
+	return out
 }
 
 func fmtCoresOrNone(c float64) string {

@@ -10,8 +10,17 @@
 // target, its minReplicas and maxReplicas (or the replica count without an
 // HPA), its scale-up behavior (today's, or [FastScaleUp]), and a pre-scale
 // floor before each announced event, raised a lead time ahead (start-up,
-// node provisioning and a minute). For the system: spare node capacity held by
-// placeholder pods. Memory requests are kept (nothing measured says how
+// node provisioning and a minute). For the system: spare node capacity, its
+// kind and size: held on running nodes by placeholder pods (or, when the
+// System already has one, by an active GKE CapacityBuffer: the same room,
+// the same bill), or on a Standard pool by a standby CapacityBuffer of
+// suspended nodes that resume in about 35 s. Standby buffers are searched
+// only when the price of a suspended node is known ([Problem]'s
+// StandbyNodeHour, or today's buffer's): GKE bills their saved memory
+// state and boot disks, which the shipped catalog does not price, and a
+// buffer of unknown price is never called the cheapest. Capacity buffers
+// need node-based billing, so Autopilot plans hold spare room with
+// placeholder pods only. Memory requests are kept (nothing measured says how
 // low they may go). On Autopilot, candidates follow the request rules of
 // the system's nodes (sim's Nodes.AutopilotRules, from package pricing):
 // CPU in the rules' steps on clusters without bursting (to 0.01 vCPU
@@ -91,7 +100,8 @@
 // assumed about each event's date and, when asked, the surprise plan.
 // [Manifests] writes the recommendation as Kubernetes objects (HPAs,
 // Deployment resource patches, KEDA ScaledObjects or CronJobs for the
-// pre-scaling, placeholder pods) and [SystemFile] as a System file.
+// pre-scaling, placeholder pods, or a CapacityBuffer with its PodTemplate
+// and the GKE version it needs) and [SystemFile] as a System file.
 //
 // Units: rates per second, durations as time.Duration (seconds in JSON),
 // CPU in cores, memory in bytes, money in the system's price currency.

@@ -59,10 +59,11 @@ func ExamplePlan() {
 	}
 	// Output:
 	// today: 217.69 USD a month, SLO met false
-	// plan:  145.61 USD a month, SLO met true, assuming you know the date
+	// plan:  145.60 USD a month, SLO met true, assuming you know the date
 	//   api minReplicas: 4 → 2
 	//   api target: CPU 50% → CPU 70%
 	//   api pre-scale: none → 14 replicas 5m before broadcast
-	// plan:  542.30 USD a month, for a surprise (+396.69)
+	// plan:  542.32 USD a month, for a surprise (+396.72)
 	//   api minReplicas: 4 → 13
+	//   api target: CPU 50% → CPU 45%
 }

@@ -81,7 +81,8 @@ func placeholderEvent(loc *time.Location, j int) time.Time {
 // Manifests writes the recommendation as Kubernetes objects: per
 // component the HPA, a resources patch for the Deployment, and the
 // pre-scaling (a KEDA ScaledObject, or CronJobs with their RBAC); and the
-// placeholder pods that hold spare node capacity.
+// placeholder pods or the GKE CapacityBuffer that hold spare node
+// capacity.
 func Manifests(rec *Evaluation, opt ManifestOptions) ([]Manifest, error) {
 	if rec == nil {
 		return nil, errf("no configuration to write")
@@ -138,7 +139,11 @@ func Manifests(rec *Evaluation, opt ManifestOptions) ([]Manifest, error) {
 		}
 	}
 	if b := rec.Config.Buffer; b.Count > 0 {
-		m, err := w.placeholders(b)
+		write := w.placeholders
+		if b.CapacityBuffer() {
+			write = w.capacityBuffer
+		}
+		m, err := write(b)
 		if err != nil {
 			return nil, err
 		}
@@ -568,6 +573,25 @@ func (w *writer) placeholders(b Buffer) (Manifest, error) {
 			"template", mapping("metadata", mapping("labels", clone(labels)), "spec", pod)))
 	head := fmt.Sprintf("headroom plan: spare node capacity, %s: new pods take it at once while nodes are added.", b)
 	return w.manifest("placeholders.yaml", "", head, pc, dep)
+}
+
+// capacityBuffer holds spare node capacity the GKE way: a CapacityBuffer
+// of replicas units, each the size of a PodTemplate's requests (the
+// cluster autoscaler simulates the units; no pod runs).
+func (w *writer) capacityBuffer(b Buffer) (Manifest, error) {
+	const name = "headroom-buffer"
+	strategy, minGKE, how := sim.ActiveProvisioningStrategy, sim.ActiveBufferMinGKE, "running nodes: new pods take the room at once"
+	if b.Kind == "standby" {
+		strategy, minGKE = sim.StandbyProvisioningStrategy, sim.StandbyBufferMinGKE
+		how = fmt.Sprintf("suspended nodes: new pods take the room once a node resumes (about %s), and are billed for storage only while suspended; standby buffers need node auto-provisioning", units.Duration(sim.DefaultStandbyResume))
+	}
+	res := mapping("requests", mapping("cpu", units.CPU(b.CPU), "memory", fmtBytes(b.Memory)))
+	tmpl := mapping("apiVersion", "v1", "kind", "PodTemplate", "metadata", w.meta(name+"-unit"),
+		"template", mapping("spec", mapping("containers", seq(mapping("name", "unit", "image", "registry.k8s.io/pause:3.10", "resources", res)))))
+	buf := mapping("apiVersion", sim.CapacityBufferAPIVersion, "kind", "CapacityBuffer", "metadata", w.meta(name),
+		"spec", mapping("provisioningStrategy", strategy, "podTemplateRef", mapping("name", name+"-unit"), "replicas", b.Count))
+	head := fmt.Sprintf("headroom plan: spare node capacity, %s, on %s.\nNeeds GKE %s or later (CapacityBuffer, API group autoscaling.x-k8s.io); apply the PodTemplate and the buffer in the same namespace.", b, how, minGKE)
+	return w.manifest("capacitybuffer.yaml", "", head, tmpl, buf)
 }
 
 // dnsName trims a name to a DNS label of at most 52 characters (a

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/headroom-sre/headroom/sim"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // Problem is what the planner is asked: today's system and the traffic it
@@ -22,6 +23,12 @@ type Problem struct {
 	// Sizing bounds each component's CPU request, by component name; a
 	// component without an entry gets the default bounds (see [Sizing]).
 	Sizing map[string]Sizing
+	// StandbyNodeHour is the price of one suspended node of a standby
+	// CapacityBuffer per hour, in the System's currency
+	// (pricing.Catalog.StandbyNode); 0 means unknown: standby buffers are
+	// then not searched (a buffer of unknown price cannot be called the
+	// cheapest), unless today's buffer carries its own price.
+	StandbyNodeHour float64
 }
 
 // Scenario is one traffic pattern and how often it happens.
@@ -252,16 +259,26 @@ type ScenarioOutcome struct {
 // Config is a configuration: what the plan decides.
 type Config struct {
 	Components []ComponentConfig `json:"components"`
-	// Buffer is the spare node capacity held by placeholder pods.
+	// Buffer is the spare node capacity held by placeholder pods or a
+	// CapacityBuffer.
 	Buffer Buffer `json:"buffer"`
 }
 
-// Buffer is spare capacity held by Count placeholder pods of CPU cores and
-// Memory bytes each.
+// Buffer is spare capacity: Count units of CPU cores and Memory bytes
+// each, held by placeholder pods, or by a GKE CapacityBuffer of Count
+// replicas (Kind says which).
 type Buffer struct {
+	// Kind is "" for placeholder pods, "active" or "standby" for a
+	// CapacityBuffer of that provisioning strategy.
+	Kind   string  `json:"kind,omitempty"`
 	Count  int     `json:"count"`
 	CPU    float64 `json:"cpu"`
 	Memory float64 `json:"memory"`
+}
+
+// CapacityBuffer tells whether the buffer is a GKE CapacityBuffer.
+func (b Buffer) CapacityBuffer() bool {
+	return b.Count > 0 && (b.Kind == "active" || b.Kind == "standby")
 }
 
 // ComponentConfig is one component's settings.
@@ -562,6 +579,12 @@ func (pl *planner) run(ctx context.Context) (*Result, error) {
 		res.Recommended = ev
 		res.Saving = round2(cur.MonthlyCost - ev.MonthlyCost)
 		res.Changes = changes(&cur.Config, &ev.Config)
+		if b := ev.Config.Buffer; b.CapacityBuffer() {
+			res.Notes = append(res.Notes, bufferNote(b, sp.standbyHour, res.Currency))
+		}
+		if b := ev.Config.Buffer; b.Count > 0 && sp.base.Nodes.Profile() == sim.OptimizeUtilization {
+			res.Notes = append(res.Notes, fmt.Sprintf("the recommendation counts on warm room (%s) and the cluster autoscaler runs optimize-utilization, which removes spare nodes faster than balanced and which GKE does not recommend for serving: the buffer itself is restored, but nodes freed after one wave are gone sooner before the next", b))
+		}
 		pl.phase = "why"
 		pl.progress(0, 1, ev.MonthlyCost)
 		if res.Why, err = pl.why(ctx, main, rec); err != nil {
@@ -583,6 +606,17 @@ func (pl *planner) run(ctx context.Context) (*Result, error) {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// bufferNote says what a recommended CapacityBuffer needs and how it is
+// billed.
+func bufferNote(b Buffer, standbyHour float64, currency string) string {
+	if b.Kind == "standby" {
+		return fmt.Sprintf("the %s needs GKE %s or later with node auto-provisioning; its suspended nodes are billed for storage only (priced at %s an hour each), and its pods wait about %s for a node to resume",
+			b, sim.StandbyBufferMinGKE, units.Money(standbyHour, currency), units.Duration(sim.DefaultStandbyResume))
+	}
+	return fmt.Sprintf("the %s needs GKE %s or later (placeholder pods of the same size hold the same room on older clusters); its room is billed as running nodes",
+		b, sim.ActiveBufferMinGKE)
+}
 
 // errf formats a planner error.
 func errf(format string, args ...any) error { return fmt.Errorf("plan: "+format, args...) }

@@ -104,7 +104,7 @@ func (pl *planner) search(ctx context.Context, v *variant, seeds []*cand) (*cand
 			o := &outers[next]
 			pl.stats.Space += sp.innerSize(o, v)
 			switch {
-			case o.lb >= bound, dominated(o, cheapCorners), hopelessToo(o, hopeless):
+			case o.lb >= bound, dominated(o, cheapCorners), sp.hopelessToo(o, hopeless):
 				pl.stats.Pruned++
 				pl.decided.Add(1)
 			default:
@@ -260,9 +260,9 @@ func dominated(o *outer, corners []*outer) bool {
 // like it with more room is: the same CPU requests, no lower target load
 // anywhere and no more spare capacity than one that failed even at its
 // safest corner.
-func hopelessToo(o *outer, failed []*outer) bool {
+func (sp *space) hopelessToo(o *outer, failed []*outer) bool {
 	for _, f := range failed {
-		if o.buf > f.buf {
+		if !sp.noSafer(o.buf, f.buf) {
 			continue
 		}
 		ok := true

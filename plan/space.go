@@ -89,10 +89,60 @@ type compSpace struct {
 	peak      float64 // peak arrival rate across scenarios at ×1, per second
 }
 
-// bufferOpt is a spare capacity: count placeholder pods of a size.
+// bufferOpt is a spare capacity: count units of a size, held by
+// placeholder pods, an active CapacityBuffer (both room on running nodes,
+// the same to the simulator and the bill) or a standby CapacityBuffer
+// (suspended nodes).
 type bufferOpt struct {
 	count    int
 	cpu, mem float64
+	kind     bufKind
+}
+
+// bufKind is how a spare capacity is held.
+type bufKind uint8
+
+const (
+	bkPlaceholders bufKind = iota // placeholder pods
+	bkActive                      // an active CapacityBuffer
+	bkStandby                     // a standby CapacityBuffer
+)
+
+// running tells whether the room is on running nodes.
+func (k bufKind) running() bool { return k != bkStandby }
+
+// noSafer tells whether spare capacity a holds no more than b: none; or
+// no more room of the same kind; or a standby buffer against at least as
+// much room on running nodes (which pods take without a resume).
+func (sp *space) noSafer(a, b int) bool {
+	x, y := sp.buffers[a], sp.buffers[b]
+	xc, xm := x.total()
+	yc, ym := y.total()
+	if xc == 0 && xm == 0 {
+		return true
+	}
+	more := xc <= yc+1e-9 && xm <= ym+1
+	return more && (x.kind.running() == y.kind.running() || y.kind.running())
+}
+
+// cheaperBuf is the next cheaper spare capacity of the same kind as the
+// j-th (or none), -1 when there is none.
+func (sp *space) cheaperBuf(j int) int {
+	best := -1
+	bc := -1.0
+	for k, b := range sp.buffers {
+		c, m := b.total()
+		if k == j || !sp.noSafer(k, j) || (c > 0 && b.kind.running() != sp.buffers[j].kind.running()) {
+			continue
+		}
+		if jc, jm := sp.buffers[j].total(); c == jc && m == jm {
+			continue
+		}
+		if c > bc {
+			best, bc = k, c
+		}
+	}
+	return best
 }
 
 func (b bufferOpt) total() (float64, float64) {
@@ -125,7 +175,10 @@ type space struct {
 	order   []int // component indices, callers first
 	buffers []bufferOpt
 	fileBuf int
-	scen    []scenInfo
+	// standbyHour prices a suspended node of a standby CapacityBuffer per
+	// hour; 0: unknown, and standby buffers are not searched
+	standbyHour float64
+	scen        []scenInfo
 	// checkOrder is the order scenarios are checked in: unannounced ones
 	// first (the search stops at the first that fails, and they fail most).
 	checkOrder []int
@@ -256,7 +309,7 @@ func newSpace(p Problem, opt Options) (*space, error) {
 			c.Replicas = 0
 		}
 	}
-	sp.bufferOptions()
+	sp.bufferOptions(p.StandbyNodeHour)
 	sp.coarsen()
 	return sp, nil
 }
@@ -618,8 +671,11 @@ func (cs *compSpace) metricAt(load int, cpu int) sim.Metric {
 }
 
 // bufferOptions lists the spare capacities: none, and a few pods of the
-// largest component; today's buffer is among them.
-func (sp *space) bufferOptions() {
+// largest component held on running nodes (as placeholder pods, or as an
+// active CapacityBuffer when today's system has one); on a Standard pool
+// whose standby price is known, as many held by a standby CapacityBuffer;
+// today's buffer is among them.
+func (sp *space) bufferOptions(standbyHour float64) {
 	var unit bufferOpt
 	for _, c := range sp.base.Components {
 		if c.Resources.CPURequest > unit.cpu {
@@ -634,13 +690,30 @@ func (sp *space) bufferOptions() {
 		vcpu, gib := n.AutopilotRules().BillPod([]pricing.Request{{VCPU: unit.cpu, GiB: unit.mem / (1 << 30)}})
 		unit.cpu, unit.mem = vcpu, gib*(1<<30)
 	}
+	room := bkPlaceholders
+	cb := n.CapacityBuffer
+	if !cb.IsZero() && cb.Strategy == sim.ActiveBuffer && n.BufferCPU == 0 && n.BufferMemory == 0 {
+		room = bkActive
+	}
+	sp.standbyHour = standbyHour
+	if !cb.IsZero() && cb.StandbyNodeHour > 0 {
+		sp.standbyHour = cb.StandbyNodeHour
+	}
+	standby := n.Mode == sim.Standard && sp.standbyHour > 0
+	if n.Mode == sim.Standard && sp.standbyHour == 0 && !cb.IsZero() {
+		sp.notes = append(sp.notes, "standby CapacityBuffers were not searched: the price of a suspended node (its saved memory state and boot disk) is unknown, and a buffer of unknown price cannot be called the cheapest")
+	}
 	sp.fileBuf = -1
 	for _, k := range bufferPods {
-		b := bufferOpt{count: k, cpu: unit.cpu, mem: unit.mem}
+		b := bufferOpt{count: k, cpu: unit.cpu, mem: unit.mem, kind: room}
 		if k == 0 {
 			b = bufferOpt{}
 		}
 		sp.buffers = append(sp.buffers, b)
+		if standby && k > 0 {
+			b.kind = bkStandby
+			sp.buffers = append(sp.buffers, b)
+		}
 	}
 	if n.BufferCPU > 0 || n.BufferMemory > 0 {
 		sp.buffers = append(sp.buffers, bufferOpt{count: 1, cpu: n.BufferCPU, mem: n.BufferMemory})
@@ -650,17 +723,40 @@ func (sp *space) bufferOptions() {
 			sp.buffers[len(sp.buffers)-1] = bufferOpt{count: int(k), cpu: unit.cpu, mem: unit.mem}
 		}
 	}
-	// Sort by room, dropping duplicates of the same room.
+	var today bufferOpt
+	if !cb.IsZero() && n.Mode == sim.Standard {
+		today = bufferOpt{count: cb.Replicas, cpu: cb.CPU, mem: cb.Memory, kind: bkActive}
+		if cb.Strategy == sim.StandbyBuffer {
+			today.kind = bkStandby
+		}
+		switch {
+		case today.kind == bkActive && room == bkPlaceholders:
+			// Placeholders and an active buffer together: the room is
+			// searched as placeholder pods.
+			today = bufferOpt{}
+		case today.kind == bkStandby && !standby:
+			// Not searched without a price; today's cost leaves it out.
+			sp.notes = append(sp.notes, "today's cost leaves out its standby CapacityBuffer's suspended nodes: their price is unknown")
+			today = bufferOpt{}
+		default:
+			sp.buffers = append(sp.buffers, today)
+		}
+	}
+	// Sort by room, dropping duplicates of the same room and kind.
 	sort.SliceStable(sp.buffers, func(a, b int) bool {
 		ca, ma := sp.buffers[a].total()
 		cb, mb := sp.buffers[b].total()
-		return ca < cb || (ca == cb && ma < mb)
+		if ca != cb || ma != mb {
+			return ca < cb || (ca == cb && ma < mb)
+		}
+		return sp.buffers[a].kind < sp.buffers[b].kind
 	})
 	out := sp.buffers[:0]
 	for _, b := range sp.buffers {
 		if len(out) > 0 {
-			pc, pm := out[len(out)-1].total()
-			if c, m := b.total(); c == pc && m == pm {
+			last := out[len(out)-1]
+			pc, pm := last.total()
+			if c, m := b.total(); c == pc && m == pm && (last.kind == b.kind || c == 0 && m == 0) {
 				continue
 			}
 		}
@@ -668,7 +764,13 @@ func (sp *space) bufferOptions() {
 	}
 	sp.buffers = out
 	for j, b := range sp.buffers {
-		if c, m := b.total(); math.Abs(c-n.BufferCPU) < 1e-9 && math.Abs(m-n.BufferMemory) < 1 {
+		c, m := b.total()
+		switch {
+		case today.count > 0:
+			if tc, tm := today.total(); b.kind == today.kind && math.Abs(c-tc) < 1e-9 && math.Abs(m-tm) < 1 {
+				sp.fileBuf = j
+			}
+		case b.kind == bkPlaceholders && math.Abs(c-n.BufferCPU) < 1e-9 && math.Abs(m-n.BufferMemory) < 1:
 			sp.fileBuf = j
 		}
 	}
@@ -837,9 +939,28 @@ func (sp *space) system(c *cand, v *variant, s int) sim.System {
 			}
 		}
 	}
-	b := sp.buffers[c.buf]
-	sys.Nodes.BufferCPU, sys.Nodes.BufferMemory = b.total()
+	sp.applyBuffer(&sys.Nodes, sp.buffers[c.buf])
 	return sys
+}
+
+// applyBuffer sets the spare capacity of nodes to b, of its kind only.
+func (sp *space) applyBuffer(n *sim.Nodes, b bufferOpt) {
+	n.BufferCPU, n.BufferMemory = 0, 0
+	n.CapacityBuffer = sim.CapacityBuffer{}
+	switch b.kind {
+	case bkPlaceholders:
+		n.BufferCPU, n.BufferMemory = b.total()
+	case bkActive, bkStandby:
+		if b.count == 0 {
+			return
+		}
+		n.CapacityBuffer = sim.CapacityBuffer{Replicas: b.count, CPU: b.cpu, Memory: b.mem}
+		if b.kind == bkStandby {
+			n.CapacityBuffer.Strategy = sim.StandbyBuffer
+			n.CapacityBuffer.ResumeDelay = sp.base.Nodes.CapacityBuffer.ResumeDelay
+			n.CapacityBuffer.StandbyNodeHour = sp.standbyHour
+		}
+	}
 }
 
 // prescaleSteps raise the floor to p at start and lower it back to floor

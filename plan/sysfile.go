@@ -223,13 +223,15 @@ func roundTo(x float64, d int) float64 {
 	return math.Round(x*p) / p
 }
 
-// patchNodes writes the spare capacity as placeholder pods.
+// patchNodes writes the spare capacity as placeholder pods or a
+// CapacityBuffer (keeping a standby buffer's resume delay).
 func patchNodes(doc, spec *yaml.Node, b Buffer) {
 	nodes := child(spec, "nodes")
 	if b.Count == 0 {
 		if nodes != nil {
 			del(nodes, "buffer")
 			del(nodes, "placeholders")
+			del(nodes, "capacityBuffer")
 		}
 		return
 	}
@@ -238,6 +240,20 @@ func patchNodes(doc, spec *yaml.Node, b Buffer) {
 		set(spec, "nodes", nodes)
 	}
 	del(nodes, "buffer")
+	if b.CapacityBuffer() {
+		del(nodes, "placeholders")
+		cb := mapping("provisioningStrategy", b.Kind, "replicas", b.Count,
+			"podTemplate", mapping("cpu", units.CPU(b.CPU), "memory", fmtBytes(b.Memory)))
+		if old := child(nodes, "capacityBuffer"); old != nil && b.Kind == "standby" {
+			if d := child(old, "resumeDelay"); d != nil {
+				set(cb, "resumeDelay", clone(d))
+			}
+		}
+		child(cb, "podTemplate").Style = yaml.FlowStyle
+		set(nodes, "capacityBuffer", cb)
+		return
+	}
+	del(nodes, "capacityBuffer")
 	ph := mapping("count", b.Count, "cpu", units.CPU(b.CPU), "memory", fmtBytes(b.Memory))
 	ph.Style = yaml.FlowStyle
 	set(nodes, "placeholders", ph)

@@ -98,9 +98,9 @@ func (pl *planner) why(ctx context.Context, v *variant, c *cand) ([]Reason, erro
 			}
 		}
 	}
-	if c.buf > 0 {
+	if k := sp.cheaperBuf(c.buf); k >= 0 {
 		t := c.clone()
-		t.buf--
+		t.buf = k
 		if err := try(-1, "spare capacity", bufString(sp.buffers[c.buf]), bufString(sp.buffers[t.buf]), t, nil); err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func (pl *planner) why(ctx context.Context, v *variant, c *cand) ([]Reason, erro
 	return out, nil
 }
 
-func bufString(b bufferOpt) string { return Buffer{Count: b.count, CPU: b.cpu, Memory: b.mem}.String() }
+func bufString(b bufferOpt) string { return b.public().String() }
 
 // reason classifies the failure of a cheaper step by comparing its run
 // (r) with the recommendation's (base): which constraint binds, and a

@@ -92,6 +92,9 @@ type Catalog struct {
 	// committed-use discount off the on-demand list price.
 	Commitments map[string]Discount `json:"commitments,omitempty"`
 	Regions     map[string]Region   `json:"regions"`
+	// Standby prices the suspended nodes of a GKE standby capacity buffer
+	// (see [Catalog.StandbyNode]); unknown in the shipped catalog.
+	Standby StandbyRate `json:"standby,omitzero"`
 }
 
 // Tier is how a Compute Engine VM is bought.
@@ -353,6 +356,8 @@ func (c *Catalog) Merge(o *Catalog) *Catalog {
 		return out
 	}
 	over(&out.ClusterFee, o.ClusterFee)
+	over(&out.Standby.MemoryState, o.Standby.MemoryState)
+	over(&out.Standby.BootDisk, o.Standby.BootDisk)
 	for k, d := range o.Commitments {
 		if d != (Discount{}) {
 			out.Commitments[k] = d
@@ -410,7 +415,7 @@ func (r *Rate) over(o Rate) {
 }
 
 func (c *Catalog) clone() *Catalog {
-	out := &Catalog{ClusterFee: c.ClusterFee, Commitments: maps.Clone(c.Commitments), Regions: map[string]Region{}}
+	out := &Catalog{ClusterFee: c.ClusterFee, Standby: c.Standby, Commitments: maps.Clone(c.Commitments), Regions: map[string]Region{}}
 	if out.Commitments == nil {
 		out.Commitments = map[string]Discount{}
 	}
@@ -430,6 +435,8 @@ func (c *Catalog) FillSource(source string) {
 	}
 	fillRate := func(r *Rate) { fill(&r.VCPU); fill(&r.GiB) }
 	fill(&c.ClusterFee)
+	fill(&c.Standby.MemoryState)
+	fill(&c.Standby.BootDisk)
 	for k, d := range c.Commitments {
 		if d.Source == "" {
 			d.Source = source
@@ -484,6 +491,8 @@ func (c *Catalog) Check() []Problem {
 		}
 	}
 	price("cluster_fee", c.ClusterFee)
+	price("standby.memory_state", c.Standby.MemoryState)
+	price("standby.boot_disk", c.Standby.BootDisk)
 	for _, k := range slices.Sorted(maps.Keys(c.Commitments)) {
 		if _, err := ParseTier(k); err != nil || (k != string(Commit1Y) && k != string(Commit3Y)) {
 			ps = append(ps, Problem{"commitments." + k, "unknown term (want 1y or 3y)"})

@@ -29,6 +29,14 @@
 // list of types with their vCPUs, memory and Local SSD
 // ([SourceMachineTypes]).
 //
+// GKE capacity buffers ([Catalog.StandbyNode]): an active buffer's room is
+// billed as running nodes; a standby buffer's suspended nodes pay no vCPU
+// or memory time, only the storage of their saved memory state and boot
+// disks ([SourceBufferBilling]). The source above has no such storage
+// price, so the shipped catalog marks both unknown, and a standby buffer's
+// cost is unknown until a price file gives them (standby.memory_state per
+// GiB-hour, standby.boot_disk per node-hour).
+//
 // A price no trustworthy source gave is marked unknown rather than
 // guessed: looking it up returns an [*UnknownPriceError] (errors.Is
 // [ErrUnknownPrice]) whose message says how to supply it. A team's own

@@ -228,6 +228,7 @@ func GCP() *Catalog {
 	}
 	c := &Catalog{
 		ClusterFee: Price{USD: 0.10, Source: SourceClusterFee, Date: DateClusterFee},
+		Standby:    standbyUnknown(),
 		Commitments: map[string]Discount{
 			string(Commit1Y): {Fraction: 0.37, Source: SourceCommitment, Date: DateCompute},
 			string(Commit3Y): {Fraction: 0.55, Source: SourceCommitment, Date: DateCompute},

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/headroom-sre/headroom/capacity"
 	"github.com/headroom-sre/headroom/plan"
@@ -80,13 +81,17 @@ func LoadSection(title string, run *stats.Run) Section {
 		}
 	}
 	if len(t) > 1 {
+		per := ""
+		if w := run.Width(); w > 1 {
+			per = fmt.Sprintf(", each point %s", units.Duration(time.Duration(w)*time.Second))
+		}
 		sec.Charts = append(sec.Charts,
-			Chart{Title: "Requests per second", XLabel: "time", YLabel: "req/s", XTime: true, Series: []Series{
+			Chart{Title: "Requests per second" + per, XLabel: "time", YLabel: "req/s", XTime: true, Series: []Series{
 				{Name: "asked", X: t, Y: target, Dashed: true},
 				{Name: "succeeded", X: t, Y: through, Kind: Area, Color: Good},
 				{Name: "failed", X: t, Y: failed, Color: Bad},
 			}},
-			Chart{Title: "Latency from the due time (ms)", XLabel: "time", YLabel: "ms", XTime: true, Series: []Series{
+			Chart{Title: "Latency from the due time (ms)" + per, XLabel: "time", YLabel: "ms", XTime: true, Series: []Series{
 				{Name: "p50", X: t, Y: p50},
 				{Name: "p99", X: t, Y: p99},
 			}, Limits: latencyLimits(sum.Thresholds)},

@@ -91,6 +91,7 @@ func simScenarioSection(r SimReport, res *sim.Result) Section {
 			}
 		}
 	}
+	simBand(&sec, res)
 	cost := Tile{Label: "Cost of the scenario", Value: Money(res.Cost.Scenario, res.Cost.Currency)}
 	sec.Tiles = append([]Tile{{Label: "First SLO breach", Value: breach, Status: statusIf(res.FirstBreach != nil)}}, sec.Tiles...)
 	sec.Tiles = append(sec.Tiles, cost)
@@ -131,4 +132,58 @@ func simTimeline(names []string, res *sim.Result) Table {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// simBand words a borderline survival in the verdict, and adds the band
+// of verdicts over timing (sim.Result.Band) as a tile and a table.
+func simBand(sec *Section, res *sim.Result) {
+	if res.SLOMet && res.Borderline && sec.Verdict != nil && sec.Verdict.Status == OK {
+		sec.Verdict = &Verdict{Status: Warn, Text: fmt.Sprintf("Borderline: survives, but %s.", res.BorderlineReason)}
+	}
+	b := res.Band
+	if b == nil {
+		return
+	}
+	verdict := func(met bool) string {
+		if met {
+			return sim.Survives
+		}
+		return sim.DoesNotSurvive
+	}
+	breach := func(at *float64) string {
+		if at == nil {
+			return "none"
+		}
+		return "T+" + Duration(*at)
+	}
+	status := Neutral
+	switch {
+	case !b.Best.SLOMet:
+		status = Fail
+	case !b.Worst.SLOMet:
+		status = Warn
+	case res.SLOMet:
+		status = OK
+	}
+	if lo, hi := Percent(b.Best.BudgetBurned), Percent(b.Worst.BudgetBurned); lo == hi && b.Best.SLOMet == b.Worst.SLOMet {
+		// The verdict does not depend on timing: one tile says so.
+		sec.Tiles = append(sec.Tiles, Tile{Label: "Timing band (budget burned)", Value: lo + " in every timing",
+			Detail: "the same whether metrics are fresh or stale and pods start fast or slow", Status: status})
+		return
+	}
+	sec.Tiles = append(sec.Tiles, Tile{Label: "Timing band (budget burned)", Value: Percent(b.Best.BudgetBurned) + " to " + Percent(b.Worst.BudgetBurned),
+		Detail: fmt.Sprintf("best case %s, worst case %s", verdict(b.Best.SLOMet), verdict(b.Worst.SLOMet)), Status: status})
+	if !res.SLOMet && b.Best.SLOMet {
+		sec.Notes = append(sec.Notes, fmt.Sprintf("It survives only in the best timing (%s): do not count on it.", b.Best.Assumes))
+	}
+	t := Table{Title: "Timing band: the verdict when metrics and start-up are faster or slower than on average",
+		Columns: []string{"Case", "Verdict", "Budget burned", "Failed", "First SLO breach", "Worst p99", "Assumes"}}
+	row := func(name string, met bool, burned, failed float64, first *float64, p99 float64, assumes string) {
+		t.Rows = append(t.Rows, []string{name, verdict(met), Percent(burned), Count(failed), breach(first), Seconds(p99), assumes})
+	}
+	row("best", b.Best.SLOMet, b.Best.BudgetBurned, b.Best.Failed, b.Best.FirstBreach, b.Best.WorstP99, b.Best.Assumes)
+	row("average", res.SLOMet, res.BudgetBurned, res.Failed, res.FirstBreach, res.WorstP99, "samples as old as on average, the median start-up")
+	row("worst", b.Worst.SLOMet, b.Worst.BudgetBurned, b.Worst.Failed, b.Worst.FirstBreach, b.Worst.WorstP99, b.Worst.Assumes)
+	t.Highlight = []int{1}
+	sec.Tables = append(sec.Tables, t)
 }

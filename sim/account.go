@@ -179,7 +179,11 @@ func (r *runner) hourlyCost() float64 {
 	pr := &r.c.sys.Prices
 	h := pr.ClusterFeeHour
 	if r.pool.mode == Standard {
-		return h + float64(r.pool.billedNodes())*r.c.nodeHour
+		// Suspended nodes of a standby CapacityBuffer pay for their saved
+		// state and disk, not for vCPU or memory time (0 when that price is
+		// unknown: finish then says the cost leaves them out).
+		return h + float64(r.pool.billedNodes())*r.c.nodeHour +
+			float64(r.pool.standbyNodes())*r.c.sys.Nodes.CapacityBuffer.StandbyNodeHour
 	}
 	// Pods on a node are billed for what Autopilot's rules make of their
 	// requests; pending pods are not billed.
@@ -312,7 +316,48 @@ func (r *runner) finish() *Result {
 	if r.pool.capped {
 		res.Notes = append(res.Notes, fmt.Sprintf("the node pool reached maxNodes (%d): some pods could not be placed", r.pool.maxNodes))
 	}
+	res.Notes = append(res.Notes, r.bufferNotes()...)
 	return res
+}
+
+// bufferNotes say what the run did with the warm room (placeholder pods,
+// a CapacityBuffer) and what its cost leaves out.
+func (r *runner) bufferNotes() []string {
+	n := r.c.sys.Nodes
+	// Only with a CapacityBuffer (Standard pools), so results of systems
+	// with placeholder pods alone read as they did.
+	if n.CapacityBuffer.IsZero() || n.Mode != Standard {
+		return nil
+	}
+	what := warmWhat(n)
+	u := r.pool.use
+	var notes []string
+	if u.firstUsed < 0 {
+		notes = append(notes, fmt.Sprintf("the warm room (%s) was not needed: no pod took it", what))
+	} else {
+		msg := fmt.Sprintf("pods took the warm room (%s) from %s", what, units.Seconds(u.firstUsed))
+		if u.resumed > 0 {
+			msg += fmt.Sprintf("; %d suspended node%s resumed from %s, usable %s after each resume", u.resumed, bufPlural(u.resumed), units.Seconds(u.firstResumed), units.Seconds(r.pool.resume))
+		}
+		if u.restored >= 0 {
+			msg += fmt.Sprintf("; provisioning first restored it by %s", units.Seconds(u.restored))
+		} else {
+			msg += "; it was not whole again by the end"
+		}
+		notes = append(notes, msg)
+	}
+	if b := n.CapacityBuffer; n.Mode == Standard && b.Strategy == StandbyBuffer && !b.IsZero() && b.StandbyNodeHour == 0 {
+		notes = append(notes, fmt.Sprintf("the cost leaves out the standby buffer's %d suspended node%s: their price (saved memory state and boot disk) is unknown",
+			r.pool.standbyWant, bufPlural(r.pool.standbyWant)))
+	}
+	return notes
+}
+
+func bufPlural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func (r *runner) sli(objective, threshold, good, allow, bad float64) *SLI {

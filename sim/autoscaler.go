@@ -103,13 +103,22 @@ type rules struct {
 }
 
 // defaultScaleUp and defaultScaleDown are the Kubernetes defaults of
-// behavior.scaleUp and behavior.scaleDown. The scale-down window defaults
-// to the controller's downscale stabilization.
+// behavior.scaleUp and behavior.scaleDown (defaultHPAScaleUpRules and
+// defaultHPAScaleDownRules in kubernetes v1.37.2
+// pkg/apis/autoscaling/v2/defaults.go). The scale-down window defaults to
+// the controller's downscale stabilization.
 var (
 	defaultScaleUpPolicies   = []Policy{{PodsPolicy, 4, 15 * time.Second}, {PercentPolicy, 100, 15 * time.Second}}
 	defaultScaleDownPolicies = []Policy{{PercentPolicy, 100, 15 * time.Second}}
 )
 
+// resolveRules mirrors GenerateHPAScaleUpRules / GenerateHPAScaleDownRules
+// (copyHPAScalingRules) in kubernetes v1.37.2
+// pkg/apis/autoscaling/v2/defaults.go: each field given replaces the
+// default. window is the default window; for scale-down it is the
+// controller's downscale stabilization, which
+// maybeInitScaleDownStabilizationWindow in
+// pkg/controller/podautoscaler/horizontal.go converts to whole seconds.
 func resolveRules(r *ScalingRules, window time.Duration, policies []Policy) rules {
 	out := rules{window: window, selection: MaxChange, policies: policies}
 	if r != nil {
@@ -130,7 +139,10 @@ func resolveRules(r *ScalingRules, window time.Duration, policies []Policy) rule
 }
 
 // Validate checks an HPA spec the way the API server would, for what the
-// simulator uses.
+// simulator uses (ValidateHorizontalPodAutoscaler in kubernetes v1.37.2
+// pkg/apis/autoscaling/validation/validation.go). minReplicas 0, which
+// the HPAScaleToZero feature (beta in 1.37) allows with an Object or
+// External metric, is not simulated.
 func (h *HPA) Validate() error {
 	var errs []error
 	if h.MinReplicas < 1 {
@@ -253,7 +265,11 @@ func NewAutoscaler(h HPA, ctl Controller) (*Autoscaler, error) {
 	}
 	if b := h.Behavior; b != nil {
 		a.up = resolveRules(b.ScaleUp, 0, defaultScaleUpPolicies)
-		a.down = resolveRules(b.ScaleDown, ctl.DownscaleStabilization, defaultScaleDownPolicies)
+		a.down = resolveRules(b.ScaleDown, ctl.DownscaleStabilization.Truncate(time.Second), defaultScaleDownPolicies)
+		// tolerancesForHpa in kubernetes v1.37.2
+		// pkg/controller/podautoscaler/horizontal.go: a direction's
+		// tolerance replaces the controller's (HPAConfigurableTolerance is
+		// GA and locked on in 1.37).
 		if b.ScaleUp != nil && b.ScaleUp.Tolerance != nil {
 			a.tol.Up = *b.ScaleUp.Tolerance
 		}
@@ -296,20 +312,39 @@ type Decision struct {
 	// Reason tells what limited the change, as the ScalingLimited and
 	// AbleToScale conditions name it: "DesiredWithinRange",
 	// "ScaleUpLimit", "ScaleDownLimit", "TooManyReplicas", "TooFewReplicas",
-	// "ScaleUpStabilized", "ScaleDownStabilized", "InvalidMetrics".
+	// "ScaleUpStabilized", "ScaleDownStabilized", "InvalidMetrics"; or
+	// "ScalingDisabled" (the ScalingActive condition's reason) when the
+	// target's spec.replicas is 0 and the controller leaves it there.
 	Reason string
 }
 
 // Reconcile runs one reconciliation at now for a target whose
 // scale.spec.replicas is current. inputs holds one ReplicaInput per metric
-// (in the order of [Autoscaler.Metrics]); Now, Replicas and the controller
-// settings are filled in here.
+// (in the order of [Autoscaler.Metrics]); Now, Replicas, Tolerances and
+// the controller settings are filled in here; StatusReplicas is used as
+// given (the target's scale.status.replicas, which may be 0).
+//
+// It mirrors reconcileAutoscaler and computeReplicasForMetrics in
+// kubernetes v1.37.2 pkg/controller/podautoscaler/horizontal.go. A target
+// at zero replicas is left alone (Reason "ScalingDisabled"): upstream
+// computes metrics from zero only when the HPA itself scaled the target
+// to zero (the ScaledToZero condition of HPAScaleToZero), which an HPA
+// with minReplicas ≥ 1, as every simulated one has, never does.
 func (a *Autoscaler) Reconcile(now time.Duration, current int, inputs []ReplicaInput) Decision {
 	if !a.started {
+		// recordInitialRecommendation stamps the current count with the
+		// controller's clock before this reconciliation's stabilization
+		// reads it again, so the stamp is strictly older than that
+		// reading: a zero window already leaves it out. One nanosecond
+		// earlier models that.
 		a.started = true
-		a.recs = append(a.recs, recommendation{current, now})
+		a.recs = append(a.recs, recommendation{current, now - time.Nanosecond})
 	}
 	switch {
+	case current == 0:
+		// shouldComputeMetricsForZeroReplicas → shouldDisable: desired 0,
+		// no rescale, no recommendation recorded.
+		return Decision{Replicas: 0, Proposed: -1, Reason: "ScalingDisabled"}
 	case current > a.max:
 		return a.rescale(now, current, Decision{Replicas: a.max, Proposed: -1, Reason: "TooManyReplicas"})
 	case current < a.min:
@@ -319,9 +354,6 @@ func (a *Autoscaler) Reconcile(now time.Duration, current int, inputs []ReplicaI
 	for i, m := range a.metrics {
 		in := inputs[i]
 		in.Now, in.Replicas, in.Tolerances = now, current, a.tol
-		if in.StatusReplicas == 0 {
-			in.StatusReplicas = current
-		}
 		in.CPUInitializationPeriod, in.InitialReadinessDelay = a.ctl.CPUInitializationPeriod, a.ctl.InitialReadinessDelay
 		n, _, err := MetricReplicas(m, in)
 		if err != nil {
@@ -347,7 +379,9 @@ func (a *Autoscaler) Reconcile(now time.Duration, current int, inputs []ReplicaI
 	return a.rescale(now, current, d)
 }
 
-// rescale records the scale event of a change.
+// rescale records the scale event of a change. It mirrors storeScaleEvent
+// in kubernetes v1.37.2 pkg/controller/podautoscaler/horizontal.go (no
+// events for an HPA without behavior).
 func (a *Autoscaler) rescale(now time.Duration, current int, d Decision) Decision {
 	if d.Replicas == current || a.legacy {
 		return d
@@ -361,7 +395,9 @@ func (a *Autoscaler) rescale(now time.Duration, current int, d Decision) Decisio
 }
 
 // storeEvent marks events older than the longest policy period outdated
-// and reuses one of their slots, or appends.
+// and reuses one of their slots, or appends. It mirrors
+// markScaleEventsOutdated and the store in storeScaleEvent in kubernetes
+// v1.37.2 pkg/controller/podautoscaler/horizontal.go.
 func storeEvent(events []scaleEvent, now, longest time.Duration, change int) []scaleEvent {
 	cutoff := now - longest
 	old := -1
@@ -382,6 +418,8 @@ func storeEvent(events []scaleEvent, now, longest time.Duration, change int) []s
 }
 
 // changeInPeriod sums the changes of events strictly after now − period.
+// It mirrors getReplicasChangePerPeriod in kubernetes v1.37.2
+// pkg/controller/podautoscaler/horizontal.go.
 func changeInPeriod(events []scaleEvent, now, period time.Duration) int {
 	cutoff := now - period
 	n := 0
@@ -395,7 +433,12 @@ func changeInPeriod(events []scaleEvent, now, period time.Duration) int {
 
 // normalizeLegacy applies the rules of an HPA without behavior: the highest
 // recommendation within the downscale window, then growth to at most
-// max(2 × current, 4) and min/max replicas.
+// max(2 × current, 4) and min/max replicas. It mirrors
+// normalizeDesiredReplicas, stabilizeRecommendation,
+// convertDesiredReplicasWithRules and calculateScaleUpLimit in kubernetes
+// v1.37.2 pkg/controller/podautoscaler/horizontal.go: a recommendation
+// older than now − window is out (and its slot reused); one exactly at
+// the cutoff is in.
 func (a *Autoscaler) normalizeLegacy(now time.Duration, current, desired int) Decision {
 	stabilized := desired
 	cutoff := now - a.ctl.DownscaleStabilization
@@ -435,7 +478,12 @@ func (a *Autoscaler) record(old, replicas int, now time.Duration) {
 
 // normalizeWithBehavior applies stabilization windows (the lowest
 // recommendation within the scale-up window, the highest within the
-// scale-down window), then the rate policies and min/max replicas.
+// scale-down window), then the rate policies and min/max replicas. It
+// mirrors normalizeDesiredReplicasWithBehaviors,
+// stabilizeRecommendationWithBehaviors and
+// convertDesiredReplicasWithBehaviorRate in kubernetes v1.37.2
+// pkg/controller/podautoscaler/horizontal.go: a recommendation counts
+// when strictly newer than now − window.
 func (a *Autoscaler) normalizeWithBehavior(now time.Duration, current, desired int) Decision {
 	upRec, downRec := desired, desired
 	upCutoff, downCutoff := now-a.up.window, now-a.down.window
@@ -504,7 +552,10 @@ func (a *Autoscaler) scaleDownLimit(now time.Duration, current int) int {
 // policyLimit is the bound the policies of one direction set now. Each
 // policy counts from the replicas at the start of its period (the current
 // count minus the changes made within it); Max picks the policy allowing
-// the largest change, Min the smallest.
+// the largest change, Min the smallest. It mirrors
+// calculateScaleUpLimitWithScalingRules and
+// calculateScaleDownLimitWithBehaviors in kubernetes v1.37.2
+// pkg/controller/podautoscaler/horizontal.go.
 func (a *Autoscaler) policyLimit(r *rules, now time.Duration, current int, up bool) int {
 	if r.selection == Disabled {
 		return current

@@ -7,7 +7,9 @@ import (
 
 // propose is a metric whose proposal is exactly its value: an Object
 // metric with a per-pod target of 1, so the calculator proposes
-// ceil(value / 1) replicas (unless within tolerance of the status count).
+// ceil(value / 1) replicas. proposal leaves StatusReplicas at 0, so the
+// tolerance never applies (value / (target × 0) is never within it, as in
+// GetObjectPerPodMetricReplicas).
 var propose = Metric{Source: ObjectMetric, Name: "proposal", Target: AverageValueTarget, Value: 1000}
 
 func proposal(n int) []ReplicaInput { return []ReplicaInput{{ObjectValue: int64(n) * 1000}} }

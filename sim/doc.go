@@ -19,19 +19,35 @@
 // the conservative recomputation), and [Autoscaler] is the controller's
 // normalization (the largest proposal across metrics, behavior policies
 // and stabilization windows, or the legacy limits without behavior, and
-// min/max replicas). Both are exported and usable on their own.
+// min/max replicas). Both are exported and usable on their own. They mirror
+// the replica calculator and controller of Kubernetes v1.37.2 function by
+// function, and each names the upstream function it mirrors.
 //
 // Around it the simulator models what makes a spike hurt:
 //
-//   - metric lag: the kubelet averages CPU over a window and metrics-server
-//     scrapes it periodically; a saturated pod reports at most its limit;
+//   - metric lag, per kind of metric ([MetricsPipeline]): CPU through
+//     metrics-server (its resolution, a window that follows it, and the
+//     kubelet's cAdvisor sample aged up to the housekeeping interval); a
+//     saturated pod reports at most its limit. Pods, Object and External
+//     metrics through Prometheus and an adapter ([CustomMetrics]): the
+//     query's rate window, the scrape interval, the adapter's cache and
+//     ingestion delay — minutes, not seconds;
 //   - pod start-up: scheduling, image pull, application start and the
-//     readiness probe;
+//     readiness probe, as a median and a 90th percentile;
+//   - a Ready pod is not useful at once ([Serving]): endpoints and load
+//     balancers take time to reach it (before Ready behind a readiness
+//     gate), it may warm up at reduced capacity, and long-lived HTTP/2 or
+//     gRPC connections keep a share of the traffic on older pods;
 //   - nodes: pods wait while no node has room; the cluster autoscaler adds
 //     Standard nodes after a provisioning delay, Autopilot provisions room
-//     after a node boot; placeholder pods (a spare-capacity buffer) make
-//     room at once; room is counted in aggregate CPU and memory, ignoring
-//     how pods pack onto individual nodes;
+//     after a node boot; placeholder pods (a spare-capacity buffer) and
+//     an active GKE CapacityBuffer hold room on running nodes that pods
+//     take at once, while a standby CapacityBuffer resumes suspended nodes
+//     in about 35 s before any new node is made ([CapacityBuffer]); the
+//     optimize-utilization autoscaling profile removes unneeded room
+//     sooner (assumed 1 minute, against balanced's 10); room is counted in
+//     aggregate CPU and memory, ignoring how pods pack onto individual
+//     nodes;
 //   - queueing per component: arrivals beyond the ready replicas' capacity
 //     queue, wait at most the client's timeout and then fail; latency is
 //     the measured latency-versus-load curve plus the queueing delay, and a
@@ -48,6 +64,20 @@
 // behavior, minReplicas and spare node capacity alone absorb it. A
 // scenario that does not say is announced ([DefaultEventNotice]). The
 // result says which it was (Result.Event).
+//
+// # The verdict as a band
+//
+// Where scrapes and the kubelet's samples fall against the HPA's syncs,
+// and how long each pod takes to start, cannot be known ahead. A run uses
+// the average; with [Options.Band] the scenario is also simulated with
+// samples as fresh as the pipelines allow and the median start-up, and as
+// stale as they allow with the 90th-percentile start-up, and
+// Result.Band gives the best and the worst of the three runs (the HPA's
+// dynamics are not monotone in timing, so each end is the best or the
+// worst run, whichever it was). A survival that fails at the worst end, or
+// that burns more than (1 − [BorderlineMargin]) of the budget it may, is
+// borderline (Result.Borderline, [Result.Verdict]). A band costs two more
+// runs; a planner's search leaves it off.
 //
 // # Accounting
 //

@@ -62,7 +62,7 @@ func ExampleModel_Run() {
 	fmt.Printf("first breach at T+%vs\n", *res.FirstBreach)
 	fmt.Printf("cost $%.2f for the hour, $%.0f a month at the final state\n", res.Cost.Scenario, res.Cost.Monthly)
 	// Output:
-	// SLO met: false, 10.6% of requests failed, 158% of the budget burned
+	// SLO met: false, 11.1% of requests failed, 165% of the budget burned
 	// ready replicas 3 → peak 60; worst p99 30.0s; bottleneck web
 	// first breach at T+341s
 	// cost $1.11 for the hour, $351 a month at the final state

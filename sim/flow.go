@@ -42,6 +42,11 @@ func (r *runner) forward(ext float64) {
 		s.wait = q * s.invRate
 		s.rho = s.served * s.invReady
 		s.usage = min(cc.limit, cc.Capacity.IdleCPU+s.rho*cc.cpuPerReq)
+		if s.serveFrac < 1 {
+			// Ready pods that serve less (not reached yet, warming up)
+			// pull the average towards idle.
+			s.usage = cc.Capacity.IdleCPU + s.serveFrac*(s.usage-cc.Capacity.IdleCPU)
+		}
 	}
 }
 
@@ -168,22 +173,33 @@ func (s *compState) sample(dt float64) sample {
 	return sample{cpu: s.usage, rps: s.rho, arrivals: s.attempts / dt}
 }
 
-// push adds a step to the kubelet's window.
-func (s *compState) push(x sample) {
+// push adds a step to the kubelet's history. The ring holds the window
+// and, after it, the age steps the kubelet's sample lags: ringSum is the
+// sum of the window that ends age steps ago.
+func (s *compState) push(x sample, age int) {
 	old := s.ring[s.ringPos]
-	s.ringSum.cpu += x.cpu - old.cpu
-	s.ringSum.rps += x.rps - old.rps
-	s.ringSum.arrivals += x.arrivals - old.arrivals
 	s.ring[s.ringPos] = x
+	in := x
+	if age > 0 {
+		j := s.ringPos - age
+		if j < 0 {
+			j += len(s.ring)
+		}
+		in = s.ring[j]
+	}
+	s.ringSum.cpu += in.cpu - old.cpu
+	s.ringSum.rps += in.rps - old.rps
+	s.ringSum.arrivals += in.arrivals - old.arrivals
 	s.ringPos++
 	if s.ringPos == len(s.ring) {
 		s.ringPos = 0
 	}
 }
 
-// scrape is metrics-server reading the window's averages at now.
-func (s *compState) scrape(now float64) {
-	n := float64(len(s.ring))
+// scrape is metrics-server reading, at now, the kubelet's sample: the
+// averages of its window of win steps.
+func (s *compState) scrape(now float64, win int) {
+	n := float64(win)
 	s.scraped = sample{cpu: max(s.ringSum.cpu/n, 0), rps: max(s.ringSum.rps/n, 0), arrivals: max(s.ringSum.arrivals/n, 0)}
 	s.scrapedAt = now
 	s.hpaUtil = s.scraped.cpu / s.cc.Resources.CPURequest

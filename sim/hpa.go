@@ -32,7 +32,8 @@ type Controller struct {
 	InitialReadinessDelay time.Duration
 }
 
-// The Kubernetes defaults of the HPA controller.
+// The Kubernetes defaults of the HPA controller, as SetDefaults_HPAControllerConfiguration
+// sets them in kubernetes v1.37.2 pkg/controller/podautoscaler/config/v1alpha1/defaults.go.
 const (
 	DefaultSyncPeriod              = 15 * time.Second
 	DefaultTolerance               = 0.1
@@ -76,13 +77,17 @@ func (c Controller) withDefaults() Controller {
 
 // Tolerances are the usage-ratio dead band of one HPA: no scaling while
 // 1 − Down ≤ ratio ≤ 1 + Up. Per-HPA values come from
-// behavior.scaleUp/scaleDown.tolerance (KEP-4951); otherwise both are the
-// controller's tolerance.
+// behavior.scaleUp/scaleDown.tolerance (KEP-4951; the HPAConfigurableTolerance
+// feature is GA and locked on in Kubernetes 1.37, so they always apply);
+// otherwise both are the controller's tolerance.
 type Tolerances struct {
 	Down float64
 	Up   float64
 }
 
+// within mirrors Tolerances.isWithin in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go: both bounds
+// inclusive. A NaN or infinite ratio is never within.
 func (t Tolerances) within(ratio float64) bool { return 1-t.Down <= ratio && ratio <= 1+t.Up }
 
 // PodPhase is the phase of a pod as the HPA controller reads it.
@@ -210,7 +215,8 @@ type ReplicaInput struct {
 	// Replicas is the target's scale.spec.replicas (the current replica count).
 	Replicas int
 	// StatusReplicas is the target's scale.status.replicas (used by Object
-	// and External AverageValue targets).
+	// and External AverageValue targets). 0 means zero pods, not "unset":
+	// upstream then proposes ceil(value / target).
 	StatusReplicas int
 	// Pods are the pods the HPA's selector matches.
 	Pods []Pod
@@ -237,15 +243,30 @@ type podGroups struct {
 
 	unreadyCount   int64 // pending pods, and (CPU only) pods whose samples are not trusted yet
 	unreadyRequest int64
-	missingCount   int64 // running pods without a sample
+	missingCount   int64 // pods past Pending (Running or Succeeded) without a sample
 	missingRequest int64
-	podCount       int64 // all pods listed
-	requestMissing bool  // some pod has no CPU request
+	// missingFallback is the sum, pod by pod, of what a Utilization
+	// target assumes a missing pod uses on a scale-down:
+	// request × fallbackPercent / 100, rounded down for each pod.
+	missingFallback int64
+	podCount        int64 // all pods listed
+	requestMissing  bool  // some pod has no CPU request
 }
 
-// groupPods sorts pods into ready, unready and missing the way the HPA's
-// replica calculator does. isCPU applies the CPU sample rules.
-func groupPods(in *ReplicaInput, isCPU bool) podGroups {
+// groupPods mirrors groupPods in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go: pods being deleted
+// and Failed pods are ignored (they still count as listed pods and their
+// requests are still read, as calculateRequests does); Pending pods are
+// unready; pods without a sample are missing; with isCPU, pods whose
+// sample is not trusted yet are unready; the rest are ready. Succeeded
+// pods are not ignored: upstream lets them through like Running ones, so
+// without a sample they are missing, and with one they are judged by
+// their Ready condition like any other pod.
+//
+// fallbackPercent is the Utilization target's fallback for missing pods
+// (max(100, target)), applied per pod as GetResourceReplicas does; 0 for
+// other targets.
+func groupPods(in *ReplicaInput, isCPU bool, fallbackPercent int64) podGroups {
 	var g podGroups
 	for i := range in.Pods {
 		p := &in.Pods[i]
@@ -254,7 +275,7 @@ func groupPods(in *ReplicaInput, isCPU bool) podGroups {
 		if p.Request <= 0 {
 			g.requestMissing = true
 		}
-		if p.Deleting || p.Phase == PodSucceeded || p.Phase == PodFailed {
+		if p.Deleting || p.Phase == PodFailed {
 			continue
 		}
 		if p.Phase == PodPending {
@@ -265,6 +286,7 @@ func groupPods(in *ReplicaInput, isCPU bool) podGroups {
 		if !p.HasMetric {
 			g.missingCount += n
 			g.missingRequest += n * p.Request
+			g.missingFallback += n * (p.Request * fallbackPercent / 100)
 			continue
 		}
 		if isCPU && !cpuSampleUsable(p, in) {
@@ -282,7 +304,9 @@ func groupPods(in *ReplicaInput, isCPU bool) podGroups {
 // cpuSampleUsable applies the CPU rules: during the initialization period
 // a sample counts only if the pod is ready and the sample covers a full
 // window after it became ready; afterwards it is ignored only for a pod
-// that is unready and never became ready.
+// that is unready and never became ready. It mirrors the
+// resource == v1.ResourceCPU branch of groupPods in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go.
 func cpuSampleUsable(p *Pod, in *ReplicaInput) bool {
 	if p.Started+in.CPUInitializationPeriod > in.Now {
 		return p.Ready && p.SampledAt >= p.ReadyChanged+p.Window
@@ -296,7 +320,11 @@ func cpuSampleUsable(p *Pod, in *ReplicaInput) bool {
 // have no sample. It returns the proposal and the current usage (percent of
 // request for a Utilization target, milli-units otherwise).
 //
-// It is a pure function of its inputs.
+// It is a pure function of its inputs. The dispatch mirrors
+// computeReplicasForMetric and the computeStatusFor…Metric functions in
+// kubernetes v1.37.2 pkg/controller/podautoscaler/horizontal.go: Object
+// and External AverageValue targets read StatusReplicas, every other
+// target reads Replicas (the target's spec.replicas).
 func MetricReplicas(m Metric, in ReplicaInput) (replicas int, usage int64, err error) {
 	switch m.Source {
 	case ResourceMetric:
@@ -316,12 +344,14 @@ func MetricReplicas(m Metric, in ReplicaInput) (replicas int, usage int64, err e
 }
 
 // grouped classifies the pods for a metric with a positive target, and
-// fails when there is nothing to compute a count from.
-func grouped(in *ReplicaInput, isCPU bool, target int64) (podGroups, error) {
+// fails when there is nothing to compute a count from, as the start of
+// GetResourceReplicas and calcPlainMetricReplicas in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go does.
+func grouped(in *ReplicaInput, isCPU bool, target, fallbackPercent int64) (podGroups, error) {
 	if target <= 0 {
 		return podGroups{}, fmt.Errorf("the target must be positive, got %d", target)
 	}
-	g := groupPods(in, isCPU)
+	g := groupPods(in, isCPU, fallbackPercent)
 	switch {
 	case g.podCount == 0:
 		return g, errors.New("no pods returned by selector while calculating replica count")
@@ -334,7 +364,10 @@ func grouped(in *ReplicaInput, isCPU bool, target int64) (podGroups, error) {
 // direct is the plain path, taken when no unready pod needs counting as
 // idle and no sample is missing: the ratio multiplies the ready count,
 // unless it is within tolerance. ok is false when the conservative path
-// applies instead.
+// applies instead. It mirrors the "!scaleUpWithUnready &&
+// len(missingPods) == 0" branch of GetResourceReplicas and
+// calcPlainMetricReplicas in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go.
 func direct(in *ReplicaInput, g *podGroups, ratio float64) (replicas int, ok bool) {
 	if (g.unreadyCount > 0 && ratio > 1) || g.missingCount > 0 {
 		return 0, false
@@ -345,10 +378,17 @@ func direct(in *ReplicaInput, g *podGroups, ratio float64) (replicas int, ok boo
 	return ceilReplicas(ratio * float64(g.readyCount)), true
 }
 
-// resourceUtilizationReplicas is the Utilization path for CPU.
+// resourceUtilizationReplicas is the Utilization path for CPU. It mirrors
+// GetResourceReplicas in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go, with the ratio of
+// GetResourceUtilizationRatio in
+// pkg/controller/podautoscaler/metrics/utilization.go (integer percent of
+// the summed requests).
 func resourceUtilizationReplicas(m Metric, in *ReplicaInput) (int, int64, error) {
 	target := int64(m.AverageUtilization)
-	g, err := grouped(in, true, target)
+	// On a scale-down, missing pods count as using their whole request, or
+	// the target when it is above 100%.
+	g, err := grouped(in, true, target, max(100, target))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -366,9 +406,9 @@ func resourceUtilizationReplicas(m Metric, in *ReplicaInput) (int, int64, error)
 		switch {
 		case ratio < 1:
 			// On a scale-down, missing pods count as using their whole
-			// request (or the target, when it is above 100%).
-			fallback := max(100, target)
-			sum += g.missingRequest * fallback / 100
+			// request (or the target, when it is above 100%), rounded down
+			// pod by pod as upstream fills its per-pod metrics map.
+			sum += g.missingFallback
 			req += g.missingRequest
 			count += g.missingCount
 		case ratio > 1:
@@ -385,9 +425,15 @@ func resourceUtilizationReplicas(m Metric, in *ReplicaInput) (int, int64, error)
 }
 
 // plainMetricReplicas is the AverageValue path shared by CPU AverageValue
-// targets (isCPU) and Pods metrics.
+// targets (isCPU) and Pods metrics. It mirrors calcPlainMetricReplicas in
+// kubernetes v1.37.2 pkg/controller/podautoscaler/replica_calculator.go
+// (reached from GetRawResourceReplicas and GetMetricReplicas), with the
+// ratio of GetMetricUsageRatio in
+// pkg/controller/podautoscaler/metrics/utilization.go (the integer mean of
+// the samples). Missing pods on a scale-down count as exactly the target,
+// an integer, so summing them at once equals upstream's per-pod fill.
 func plainMetricReplicas(target int64, in *ReplicaInput, isCPU bool) (int, int64, error) {
-	g, err := grouped(in, isCPU, target)
+	g, err := grouped(in, isCPU, target, 0)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -417,7 +463,9 @@ func plainMetricReplicas(target int64, in *ReplicaInput, isCPU bool) (int, int64
 
 // recomputed finishes the conservative path: keep the current count when
 // the corrected ratio is within tolerance or points the other way, and
-// when the corrected count would move against the ratio's direction.
+// when the corrected count would move against the ratio's direction. It
+// mirrors the end of GetResourceReplicas and calcPlainMetricReplicas in
+// kubernetes v1.37.2 pkg/controller/podautoscaler/replica_calculator.go.
 func recomputed(current int, ratio, newRatio float64, count int64, tol Tolerances) int {
 	if tol.within(newRatio) || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1) {
 		return current
@@ -430,7 +478,11 @@ func recomputed(current int, ratio, newRatio float64, count int64, tol Tolerance
 }
 
 // objectReplicas is the Value path of Object and External metrics: the
-// ratio of the value to its target multiplies the ready pod count.
+// ratio of the value to its target multiplies the ready pod count. It
+// mirrors GetObjectMetricReplicas and GetExternalMetricReplicas with
+// getUsageRatioReplicaCount and getReadyPodsCount (Running and Ready pods,
+// whether or not being deleted) in kubernetes v1.37.2
+// pkg/controller/podautoscaler/replica_calculator.go.
 func objectReplicas(target int64, in *ReplicaInput) (int, int64, error) {
 	if target <= 0 {
 		return 0, 0, fmt.Errorf("target value must be positive, got %d", target)
@@ -457,7 +509,17 @@ func objectReplicas(target int64, in *ReplicaInput) (int, int64, error) {
 
 // objectPerPodReplicas is the AverageValue path of Object and External
 // metrics: the value divided by the per-pod target, unless within
-// tolerance of the current count.
+// tolerance of the target's status.replicas. It mirrors
+// GetObjectPerPodMetricReplicas and GetExternalPerPodMetricReplicas in
+// kubernetes v1.37.2 pkg/controller/podautoscaler/replica_calculator.go.
+//
+// With status.replicas = 0 upstream divides by zero: the ratio is +Inf
+// (or NaN for a zero value), never within tolerance, so the proposal is
+// ceil(value / target) — 0 for a zero value. Headroom computes the same.
+// Upstream's reported average is then a float infinity converted to
+// int64, which Go leaves to the platform; headroom reports 0 instead,
+// meaning "no average over zero pods". It is only reported, never used to
+// decide.
 func objectPerPodReplicas(target int64, in *ReplicaInput) (int, int64, error) {
 	if target <= 0 {
 		return 0, 0, fmt.Errorf("target average value must be positive, got %d", target)
@@ -474,8 +536,11 @@ func objectPerPodReplicas(target int64, in *ReplicaInput) (int, int64, error) {
 	return replicas, usage, nil
 }
 
-// ceilReplicas rounds a replica count up, saturating at MaxInt32 as the
-// controller does.
+// ceilReplicas rounds a replica count up, saturating at MaxInt32 as
+// getUsageRatioReplicaCount and GetExternalPerPodMetricReplicas do in
+// kubernetes v1.37.2 pkg/controller/podautoscaler/replica_calculator.go
+// (where upstream converts without a bound, the result would overflow
+// int32; headroom saturates there too).
 func ceilReplicas(x float64) int {
 	if x >= math.MaxInt32 || math.IsNaN(x) {
 		return math.MaxInt32

@@ -10,6 +10,7 @@ type cohort struct {
 	created float64
 	placed  bool    // it has room on a node
 	bound   float64 // when it got room
+	initial bool    // it ran before the scenario started
 }
 
 // initialReplicas sets each component's starting replica count: the
@@ -92,9 +93,11 @@ func (s *compState) recount(t float64) {
 	// Pods long ready look alike to the HPA, the scheduler and the bill:
 	// merge such neighbouring cohorts so the list stays short.
 	k := 0
+	sv := &s.cc.sv
 	for _, c := range s.cohorts {
 		if k > 0 && c.placed && c.bound+s.settle <= t {
-			if prev := &s.cohorts[k-1]; prev.placed && prev.bound+s.settle <= t {
+			// Connections pinned for good tell the initial pods apart.
+			if prev := &s.cohorts[k-1]; prev.placed && prev.bound+s.settle <= t && (!sv.forever || prev.initial == c.initial) {
 				prev.n += c.n
 				continue
 			}
@@ -106,6 +109,7 @@ func (s *compState) recount(t float64) {
 	s.ready, s.bound, s.pending = 0, 0, 0
 	s.nextEvent = math.Inf(1)
 	s.firstPending = len(s.cohorts)
+	var all, old float64 // serving replicas, and those pinned connections reach
 	for j := range s.cohorts {
 		c := &s.cohorts[j]
 		if !c.placed {
@@ -114,19 +118,51 @@ func (s *compState) recount(t float64) {
 			continue
 		}
 		s.bound += c.n
-		if readyAt := c.bound + s.cc.toReady; readyAt <= t {
-			s.ready += c.n
-		} else {
+		readyAt := c.bound + s.cc.toReady
+		if readyAt > t {
 			s.nextEvent = min(s.nextEvent, readyAt)
+			continue
+		}
+		s.ready += c.n
+		if !sv.active {
+			continue
+		}
+		f, next := sv.fraction(t - readyAt)
+		if next == 0 {
+			next = s.dt // warming up: capacity changes every step
+		}
+		s.nextEvent = min(s.nextEvent, t+next)
+		n := float64(c.n) * f
+		all += n
+		switch {
+		case sv.pinned == 0:
+		case sv.forever:
+			if c.initial {
+				old += n
+			}
+		default:
+			if reach := readyAt + sv.prop + sv.connAge; reach <= t {
+				old += n
+			} else {
+				s.nextEvent = min(s.nextEvent, reach)
+			}
 		}
 	}
 	s.dirty = false
 	s.gen++
-	rate := float64(s.ready) * s.cc.Capacity.PerReplicaRPS
+	s.serve, s.serveFrac = float64(s.ready), 1
+	if sv.active {
+		s.serve = sv.effective(all, old)
+		if s.ready > 0 {
+			// The CPU the served requests cost, spread over the ready pods.
+			s.serveFrac = min(1, s.serve/float64(s.ready))
+		}
+	}
+	rate := s.serve * s.cc.Capacity.PerReplicaRPS
 	s.capStep, s.maxQueue = rate*s.dt, rate*s.cc.timeout
 	s.invRate, s.invReady = 0, 0
-	if s.ready > 0 {
-		s.invRate, s.invReady = 1/rate, 1/(float64(s.ready)*s.dt)
+	if s.serve > 0 {
+		s.invRate, s.invReady = 1/rate, 1/(s.serve*s.dt)
 	}
 }
 
@@ -221,6 +257,14 @@ func (r *runner) reconcile(s *compState, now float64) {
 	idle := int64(math.Round(cc.Capacity.IdleCPU * 1000))
 	cpu := int64(math.Round(s.scraped.cpu * 1000))
 	rps := int64(math.Round(s.scraped.rps * 1000))
+	// The kubelet's sample is older than the scrape.
+	sampledAt := s.scrapedAt - float64(r.age)*r.dt
+	if cc.sv.custom {
+		if s.cm.adaptK == 0 {
+			s.cm.query(now - s.cm.delay)
+		}
+		rps = int64(math.Round(s.cm.value.rps * 1000))
+	}
 	for j := range s.cohorts {
 		c := &s.cohorts[j]
 		p := Pod{Count: c.n, Phase: PodPending, Request: cc.requestMil}
@@ -234,16 +278,27 @@ func (r *runner) reconcile(s *compState, now float64) {
 				if p.Ready {
 					p.ReadyChanged = secDur(readyAt)
 				}
-				if s.scrapedAt >= runAt+window {
-					p.HasMetric, p.SampledAt, p.Window = true, secDur(s.scrapedAt), secDur(window)
+				if sampledAt >= runAt+window {
+					p.HasMetric, p.SampledAt, p.Window = true, secDur(sampledAt), secDur(window)
 				}
 			}
 		}
 		q := p
 		if p.HasMetric {
 			p.Value, q.Value = idle, 0
-			if c.bound+cc.toReady <= s.scrapedAt {
+			if c.bound+cc.toReady <= sampledAt {
 				p.Value, q.Value = cpu, rps
+			}
+		}
+		if cc.sv.custom {
+			// A pod's rate needs two scrapes of its counter since it
+			// started.
+			q.HasMetric, q.Value = false, 0
+			if at := s.cm.at; c.placed && at >= c.bound+cc.pull+2*float64(s.cm.promK)*r.dt {
+				q.HasMetric, q.SampledAt, q.Window = true, secDur(at), secDur(s.cm.window)
+				if c.bound+cc.toReady <= at {
+					q.Value = rps
+				}
 			}
 		}
 		s.podsCPU = append(s.podsCPU, p)
@@ -259,6 +314,9 @@ func (r *runner) reconcile(s *compState, now float64) {
 		default:
 			in.Pods = s.podsRPS
 			in.ObjectValue = int64(math.Round(s.scraped.arrivals * 1000))
+			if cc.sv.custom {
+				in.ObjectValue = int64(math.Round(s.cm.value.arrivals * 1000))
+			}
 		}
 		s.inputs[i] = in
 	}

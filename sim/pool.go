@@ -13,14 +13,19 @@ type pool struct {
 	minNodes, maxNodes int
 	capCPU, capMem     float64 // room of ready capacity
 	usedCPU, usedMem   float64 // requests of bound pods
-	bufCPU, bufMem     float64 // placeholder room wanted
-	delay, unneeded    float64
-	arriving           []arrival
-	lastAdd            float64
-	unneededSince      float64
-	addedNodes         int // Standard: nodes added over the run
-	capped             bool
-	gen                int // counts changes to capacity and requests for it
+	bufCPU, bufMem     float64 // room wanted free: placeholders and an active CapacityBuffer
+	// standby CapacityBuffer: suspended nodes, how many the buffer wants,
+	// and how long one takes to resume
+	standby, standbyWant int
+	resume               float64
+	use                  bufferUse
+	delay, unneeded      float64
+	arriving             []arrival
+	lastAdd              float64
+	unneededSince        float64
+	addedNodes           int // Standard: nodes added over the run
+	capped               bool
+	gen                  int // counts changes to capacity and requests for it
 }
 
 // arrival is capacity requested and not yet ready.
@@ -28,13 +33,38 @@ type arrival struct {
 	at       float64
 	nodes    int
 	cpu, mem float64
+	// standby: new nodes that join the standby buffer suspended;
+	// resumed: suspended nodes resuming
+	standby, resumed bool
+}
+
+// bufferUse records what a run did with the warm room (seconds; -1 for
+// never).
+type bufferUse struct {
+	firstUsed, firstResumed, restored float64
+	resumed                           int
+	inUse                             bool
 }
 
 func newPool(c *compiled, needCPU, needMem float64) pool {
 	n := c.sys.Nodes
 	p := pool{mode: n.Mode, allocCPU: c.allocCPU, allocMem: c.allocMem, minNodes: n.MinNodes, maxNodes: n.MaxNodes,
 		bufCPU: n.BufferCPU, bufMem: n.BufferMemory, delay: c.provisioning, unneeded: c.unneeded,
-		arriving: make([]arrival, 0, 16), lastAdd: math.Inf(-1), unneededSince: -1}
+		arriving: make([]arrival, 0, 16), lastAdd: math.Inf(-1), unneededSince: -1,
+		use: bufferUse{firstUsed: -1, firstResumed: -1, restored: -1}}
+	if b := n.CapacityBuffer; !b.IsZero() && p.mode == Standard {
+		cpu, mem := b.Room()
+		if b.Strategy == StandbyBuffer {
+			// GKE provisions suspended nodes that hold the buffer's units
+			// (counted in aggregate room, like the pool).
+			p.standbyWant = p.nodesFor(cpu, mem)
+			p.standby = p.standbyWant
+			p.resume = b.resume()
+		} else {
+			p.bufCPU += cpu
+			p.bufMem += mem
+		}
+	}
 	wantCPU, wantMem := needCPU+p.bufCPU, needMem+p.bufMem
 	if p.mode == Standard {
 		p.nodes = min(max(p.nodesFor(wantCPU, wantMem), p.minNodes), p.maxNodes)
@@ -76,8 +106,12 @@ func (p *pool) advance(t float64) bool {
 			kept = append(kept, a)
 			continue
 		}
-		added = true
 		p.gen++
+		if a.standby {
+			p.standby += a.nodes
+			continue
+		}
+		added = true
 		if p.mode == Standard {
 			p.nodes += a.nodes
 			p.capCPU, p.capMem = float64(p.nodes)*p.allocCPU, float64(p.nodes)*p.allocMem
@@ -87,7 +121,29 @@ func (p *pool) advance(t float64) bool {
 		}
 	}
 	p.arriving = kept
+	p.trackUse(t)
 	return added
+}
+
+// trackUse records when pods first took the warm room (placeholders',
+// an active buffer's or a standby buffer's) and when it was whole again.
+func (p *pool) trackUse(t float64) {
+	if p.bufCPU == 0 && p.bufMem == 0 && p.standbyWant == 0 {
+		return
+	}
+	short := p.capCPU-p.usedCPU < p.bufCPU-1e-9 || p.capMem-p.usedMem < p.bufMem-1 || p.standby < p.standbyWant
+	switch {
+	case short && !p.use.inUse:
+		p.use.inUse = true
+		if p.use.firstUsed < 0 {
+			p.use.firstUsed = t
+		}
+	case !short && p.use.inUse:
+		p.use.inUse = false
+		if p.use.restored < 0 {
+			p.use.restored = t
+		}
+	}
 }
 
 // scan is one cluster-autoscaler (or Autopilot provisioning) pass at t:
@@ -99,7 +155,13 @@ func (p *pool) scan(t, pendCPU, pendMem float64) {
 	wantMem := p.usedMem + pendMem + p.bufMem
 	var inCPU, inMem float64
 	inNodes := 0
+	standbyIn, running := 0, 0 // standby nodes and other arrivals on their way
 	for _, a := range p.arriving {
+		if a.standby {
+			standbyIn += a.nodes
+			continue
+		}
+		running++
 		inCPU += a.cpu
 		inMem += a.mem
 		inNodes += a.nodes
@@ -114,6 +176,23 @@ func (p *pool) scan(t, pendCPU, pendMem float64) {
 		if p.mode == Standard {
 			add := p.nodesFor(max(defCPU, 0), max(defMem, 0))
 			room := p.maxNodes - p.nodes - inNodes
+			if k := min(add, p.standby, max(room, 0)); k > 0 {
+				// Suspended nodes of a standby buffer resume before new
+				// nodes are made (GKE's order: active buffer, running
+				// standby nodes, suspended ones, new nodes), and GKE
+				// provisions new suspended nodes to restore the buffer.
+				p.gen++
+				p.standby -= k
+				p.arriving = append(p.arriving, arrival{at: t + p.resume, nodes: k, resumed: true},
+					arrival{at: t + p.delay, nodes: k, standby: true})
+				p.use.resumed += k
+				p.lastAdd = t
+				if p.use.firstResumed < 0 {
+					p.use.firstResumed = t
+				}
+				add -= k
+				room -= k
+			}
 			if add > room {
 				add = room
 				if pendCPU > 0 || pendMem > 0 {
@@ -133,7 +212,14 @@ func (p *pool) scan(t, pendCPU, pendMem float64) {
 		}
 		return
 	}
-	if len(p.arriving) > 0 {
+	if p.standby+standbyIn < p.standbyWant {
+		// Restore a standby buffer that nothing took from (after a
+		// resume, its replacement is already on the way).
+		k := p.standbyWant - p.standby - standbyIn
+		p.gen++
+		p.arriving = append(p.arriving, arrival{at: t + p.delay, nodes: k, standby: true})
+	}
+	if running > 0 {
 		return
 	}
 	// Scale down what stays unneeded.
@@ -169,11 +255,27 @@ func (p *pool) scan(t, pendCPU, pendMem float64) {
 	p.unneededSince = -1
 }
 
-// billedNodes is the node count billed now (provisioning nodes included).
+// billedNodes is the node count billed as running now (provisioning and
+// resuming nodes included; standby nodes, suspended or on their way to
+// suspension, are not).
 func (p *pool) billedNodes() int {
 	n := p.nodes
 	for _, a := range p.arriving {
-		n += a.nodes
+		if !a.standby {
+			n += a.nodes
+		}
+	}
+	return n
+}
+
+// standbyNodes is the node count billed as suspended: the standby
+// buffer's nodes, those on their way included.
+func (p *pool) standbyNodes() int {
+	n := p.standby
+	for _, a := range p.arriving {
+		if a.standby {
+			n += a.nodes
+		}
 	}
 	return n
 }

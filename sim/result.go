@@ -1,6 +1,12 @@
 package sim
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/headroom-sre/headroom/units"
+)
 
 // Result is the outcome of one scenario. Counts are expected numbers of
 // requests (fractional), rates are per second, latencies in seconds,
@@ -35,6 +41,15 @@ type Result struct {
 	// BudgetBurned is the largest fraction of an SLO window's error budget
 	// the scenario burned, over the objectives.
 	BudgetBurned float64 `json:"budget_burned"`
+	// Borderline tells that the scenario met its SLO narrowly: it burned
+	// more than (1 − [BorderlineMargin]) of the budget it may burn, or it
+	// does not survive the worst timing of its Band. BorderlineReason says
+	// which.
+	Borderline       bool   `json:"borderline,omitempty"`
+	BorderlineReason string `json:"borderline_reason,omitempty"`
+	// Band is the verdict in the best and the worst timing (Options.Band);
+	// nil when not asked for.
+	Band *Band `json:"band,omitempty"`
 	// Availability and Latency detail each objective (nil when not set).
 	Availability *SLI `json:"availability,omitempty"`
 	Latency      *SLI `json:"latency,omitempty"`
@@ -185,4 +200,124 @@ type ComponentPoint struct {
 func round(x float64, d int) float64 {
 	p := math.Pow10(d)
 	return math.Round(x*p) / p
+}
+
+// Band is the range of a scenario's verdict over the timing the
+// simulator cannot know: where metric scrapes and the kubelet's samples
+// fall against the HPA's syncs, and how long start-up takes. The result
+// itself is the average case.
+type Band struct {
+	// Best: every sample as fresh as its pipeline allows, the median
+	// start-up.
+	Best Bound `json:"best"`
+	// Worst: every sample as stale as its pipeline allows, the 90th
+	// percentile start-up.
+	Worst Bound `json:"worst"`
+}
+
+// Bound is the outcome of one end of a band.
+type Bound struct {
+	// Assumes says what timing this end assumes.
+	Assumes string `json:"assumes"`
+	// SLOMet, BudgetBurned, Failed, FirstBreach and WorstP99 are as in
+	// [Result].
+	SLOMet       bool     `json:"slo_met"`
+	BudgetBurned float64  `json:"budget_burned"`
+	Failed       float64  `json:"failed"`
+	FirstBreach  *float64 `json:"first_breach_s"`
+	WorstP99     float64  `json:"worst_p99_s"`
+}
+
+// What each end of a band assumes.
+const (
+	// BestTiming is what the best end of a band assumes.
+	BestTiming = "metrics sampled just before each HPA sync from fresh kubelet stats and adapter caches, the median start-up"
+	// WorstTiming is what the worst end of a band assumes.
+	WorstTiming = "metrics a full resolution and cAdvisor housekeeping old (a full scrape and cache interval for custom metrics), the 90th-percentile start-up"
+)
+
+// AverageTiming is what an end of a band assumes when the average case
+// itself is that end: the HPA's dynamics are not monotone in the samples'
+// age (a fresher sample may start a scale-up whose rate limits then bind
+// sooner), so fresher or staler samples did not do better or worse.
+const AverageTiming = "the average timing (fresher or staler samples did no better or worse here)"
+
+// band is the range of the three runs: the average case, the freshest
+// samples and the stalest with the slowest start-up. The HPA's dynamics
+// are not monotone in timing, so each end is the best or worst of the
+// runs, by budget burned, then failures.
+func band(avg, fresh, stale *Result) *Band {
+	bound := func(r *Result, assumes string) Bound {
+		return Bound{Assumes: assumes, SLOMet: r.SLOMet, BudgetBurned: r.BudgetBurned, Failed: r.Failed, FirstBreach: r.FirstBreach, WorstP99: r.WorstP99}
+	}
+	worse := func(a, b *Result) bool {
+		if a.SLOMet != b.SLOMet {
+			return !a.SLOMet
+		}
+		if a.BudgetBurned != b.BudgetBurned {
+			return a.BudgetBurned > b.BudgetBurned
+		}
+		return a.Failed > b.Failed
+	}
+	runs := []struct {
+		r       *Result
+		assumes string
+	}{{fresh, BestTiming}, {avg, AverageTiming}, {stale, WorstTiming}}
+	best, worst := 0, 2
+	for i, x := range runs {
+		if worse(runs[best].r, x.r) {
+			best = i
+		}
+		if worse(x.r, runs[worst].r) {
+			worst = i
+		}
+	}
+	return &Band{Best: bound(runs[best].r, runs[best].assumes), Worst: bound(runs[worst].r, runs[worst].assumes)}
+}
+
+// Verdicts, as [Result.Verdict] words them.
+const (
+	Survives       = "survives"
+	Borderline     = "borderline"
+	DoesNotSurvive = "does not survive"
+)
+
+// Verdict is [Survives], [Borderline] or [DoesNotSurvive].
+func (r *Result) Verdict() string {
+	switch {
+	case !r.SLOMet:
+		return DoesNotSurvive
+	case r.Borderline:
+		return Borderline
+	}
+	return Survives
+}
+
+// judgeBorderline marks a survival that is narrow: burnMax is the budget
+// burn the scenario may spend.
+func (r *Result) judgeBorderline(burnMax float64) {
+	r.Borderline, r.BorderlineReason = false, ""
+	if !r.SLOMet {
+		return
+	}
+	var why []string
+	if b := r.Band; b != nil && !b.Worst.SLOMet {
+		why = append(why, fmt.Sprintf("in the worst timing (%s) it does not survive: %s of the error budget burned",
+			WorstTiming, units.Percent(b.Worst.BudgetBurned)))
+	}
+	if burnMax > 0 && r.BudgetBurned > (1-BorderlineMargin)*burnMax {
+		why = append(why, fmt.Sprintf("it burns %s of the error budget, within %s of the %s it may burn",
+			units.Percent(r.BudgetBurned), units.Percent(BorderlineMargin), units.Percent(burnMax)))
+	}
+	if len(why) > 0 {
+		r.Borderline, r.BorderlineReason = true, strings.Join(why, "; ")
+	}
+}
+
+// burnMax is the budget burn a scenario may spend.
+func (c *compiled) burnMax() float64 {
+	if b := c.sys.Objectives.MaxBudgetBurn; b > 0 {
+		return b
+	}
+	return DefaultMaxBudgetBurn
 }

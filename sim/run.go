@@ -22,6 +22,13 @@ type Options struct {
 	// tells so; its counts and costs cover the simulated part only. For a
 	// caller that needs the verdict only, such as a planner's search.
 	StopAtBreach bool
+	// Band also simulates the scenario in the best and the worst timing
+	// (metric samples as fresh and as stale as the pipelines allow, the
+	// median and the 90th percentile start-up) and gives the range of
+	// verdicts in Result.Band: two more runs, which keep no timeline and
+	// run to the end. A result that survives on average but not in the
+	// worst case is borderline.
+	Band bool
 }
 
 // Defaults of a run.
@@ -68,9 +75,31 @@ func (m *Model) Run(ctx context.Context, sc Scenario, opt Options) (*Result, err
 	if steps > MaxSteps {
 		return nil, fmt.Errorf("scenario %q: %v at a %v resolution is more than %d steps; use a coarser resolution", sc.Name, dur, res, MaxSteps)
 	}
-	r := newRunner(&m.c, sc, res, steps, opt.TimelineStep)
+	out, err := m.c.run(ctx, sc, res, steps, opt, phaseAverage)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Band {
+		fresh, err := m.c.run(ctx, sc, res, steps, Options{Resolution: res}, phaseBest)
+		if err != nil {
+			return nil, err
+		}
+		stale, err := m.c.withTail().run(ctx, sc, res, steps, Options{Resolution: res}, phaseWorst)
+		if err != nil {
+			return nil, err
+		}
+		out.Band = band(out, fresh, stale)
+	}
+	out.judgeBorderline(m.c.burnMax())
+	out.Event = notice.String()
+	return out, nil
+}
+
+// run is one simulation of a scenario in a timing phase.
+func (c *compiled) run(ctx context.Context, sc Scenario, res time.Duration, steps int64, opt Options, ph phase) (*Result, error) {
+	r := newRunner(c, sc, res, steps, opt.TimelineStep, ph)
 	skipped := false
-	if notice == EventSurprise {
+	if sc.Notice() == EventSurprise {
 		// Nobody knows when a surprise comes: nothing pre-scales for it.
 		for i := range r.comps {
 			s := &r.comps[i]
@@ -93,7 +122,6 @@ func (m *Model) Run(ctx context.Context, sc Scenario, opt Options) (*Result, err
 	}
 	out := r.finish()
 	out.Stopped = stopped
-	out.Event = notice.String()
 	if skipped {
 		out.Notes = append(out.Notes, fmt.Sprintf("%s is a surprise: the system's pre-scaling (prescale) is not applied before it", sc.Name))
 	}
@@ -140,6 +168,12 @@ type compState struct {
 	hpaUtil                    float64
 	acc                        compAcc
 	tlSum                      stepSums
+
+	// serving: the effective replicas that serve (warm-up and pinned
+	// connections counted), and their share of the ready ones
+	serve, serveFrac float64
+	// the custom metrics pipeline (see timing_custom.go)
+	cm customState
 }
 
 type runner struct {
@@ -157,10 +191,13 @@ type runner struct {
 	// steps left until the next reconciliation, scrape, scan and timeline
 	// entry
 	toSync, toScrape, toScan, toEmit int64
-	tl                               []Point
-	tlSum                            stepSums
-	readyAt0                         []int
-	res                              time.Duration
+	// the timing phase, the kubelet sample's age and the window, in steps
+	ph       phase
+	age, win int
+	tl       []Point
+	tlSum    stepSums
+	readyAt0 []int
+	res      time.Duration
 
 	// SLO and totals
 	requests, failed, slow        float64
@@ -175,9 +212,9 @@ type runner struct {
 	cost                          float64
 }
 
-func newRunner(c *compiled, sc Scenario, res time.Duration, steps int64, tlStep time.Duration) *runner {
+func newRunner(c *compiled, sc Scenario, res time.Duration, steps int64, tlStep time.Duration, ph phase) *runner {
 	dt := res.Seconds()
-	r := &runner{c: c, sc: sc, dt: dt, res: res, steps: steps, firstBreach: -1}
+	r := &runner{c: c, sc: sc, dt: dt, res: res, steps: steps, firstBreach: -1, ph: ph}
 	every := func(d float64) int64 { return max(1, int64(math.Round(d/dt))) }
 	r.syncK = every(c.sys.Controller.withDefaults().SyncPeriod.Seconds())
 	r.scrapeK = every(c.resolution)
@@ -186,17 +223,22 @@ func newRunner(c *compiled, sc Scenario, res time.Duration, steps int64, tlStep 
 		r.tlK = every(tlStep.Seconds())
 		r.tl = make([]Point, 0, steps/r.tlK+1)
 	}
-	// metrics-server scrapes half a resolution out of phase with the HPA's
-	// syncs: on average a sync reads a sample that old.
-	r.toSync, r.toScrape, r.toScan, r.toEmit = r.syncK, max(1, r.scrapeK/2), r.scanK, r.tlK
-	ringLen := int(every(c.window))
+	// metrics-server scrapes out of phase with the HPA's syncs: on average
+	// a sync reads a sample half a resolution old; the kubelet's sample
+	// was older still (cAdvisor's housekeeping).
+	r.toSync, r.toScan, r.toEmit = r.syncK, r.scanK, r.tlK
+	r.toScrape = firstCountdown(r.syncK, r.scrapeK, ph.lag(r.scrapeK))
+	r.win = int(every(c.window))
+	r.age = int(ph.age(c.tm.housekeeping, dt))
+	ringLen := r.win + r.age
 	r.comps = make([]compState, len(c.comps))
 	for i := range c.comps {
 		cc := &c.comps[i]
 		s := &r.comps[i]
 		s.cc, s.dt = cc, dt
 		ctl := c.sys.Controller.withDefaults()
-		s.settle = 1 + max(cc.toReady+c.window+c.resolution, ctl.CPUInitializationPeriod.Seconds(), ctl.InitialReadinessDelay.Seconds())
+		s.settle = 1 + max(cc.toReady+c.window+c.resolution+r.dt*float64(r.age)+cc.sv.prop+cc.sv.warm+cc.sv.connAge,
+			ctl.CPUInitializationPeriod.Seconds(), ctl.InitialReadinessDelay.Seconds())
 		s.spec = max(cc.Replicas, 1)
 		if cc.HPA != nil {
 			s.hpa, _ = NewAutoscaler(*cc.HPA, c.sys.Controller) // validated by Compile
@@ -206,13 +248,16 @@ func newRunner(c *compiled, sc Scenario, res time.Duration, steps int64, tlStep 
 		}
 		s.ring = make([]sample, ringLen)
 		s.scrapedAt = -1
+		if cc.sv.custom {
+			s.cm = newCustomState(&cc.sv.cm, r.syncK, every, ph)
+		}
 	}
 	r.initialReplicas(sc.Traffic.Rate(0))
 	var needCPU, needMem float64
 	for i := range r.comps {
 		s := &r.comps[i]
 		s.cohorts = make([]cohort, 0, s.cc.maxPods+2)
-		s.cohorts = append(s.cohorts, cohort{n: s.spec, created: -initialAge})
+		s.cohorts = append(s.cohorts, cohort{n: s.spec, created: -initialAge, initial: true})
 		needCPU += float64(s.spec) * s.cc.Resources.CPURequest
 		needMem += float64(s.spec) * s.cc.Resources.MemoryRequest
 	}
@@ -248,8 +293,12 @@ func (r *runner) warmUp() {
 		for j := range s.ring {
 			s.ring[j] = smp
 		}
-		s.ringSum = sample{smp.cpu * float64(len(s.ring)), smp.rps * float64(len(s.ring)), smp.arrivals * float64(len(s.ring))}
+		w := float64(r.win)
+		s.ringSum = sample{smp.cpu * w, smp.rps * w, smp.arrivals * w}
 		s.scraped, s.scrapedAt = smp, 0
+		if s.cc.sv.custom {
+			s.cm.warmUp(smp, r.dt)
+		}
 		s.hpaUtil = smp.cpu / s.cc.Resources.CPURequest
 		s.queue, s.fPrev = 0, 0
 	}
@@ -309,13 +358,16 @@ func (r *runner) step(step int64) {
 	r.toScrape--
 	for i := range r.comps {
 		s := &r.comps[i]
-		s.push(s.sample(r.dt))
+		s.push(s.sample(r.dt), r.age)
 		if r.toScrape == 0 {
-			s.scrape(now)
+			s.scrape(now, r.win)
 		}
 	}
 	if r.toScrape == 0 {
 		r.toScrape = r.scrapeK
+	}
+	if r.c.tm.custom {
+		r.custom(now)
 	}
 	if r.toSync--; r.toSync == 0 {
 		r.toSync = r.syncK

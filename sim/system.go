@@ -67,6 +67,35 @@ type Component struct {
 	// KEDA cron trigger or a CronJob in practice). It applies to announced
 	// scenarios only: nothing pre-scales for a surprise (see [EventNotice]).
 	Prescale []Prescale
+	// Serving is how a ready pod comes to take its share of traffic
+	// (propagation, warm-up, connections pinned to older pods); the zero
+	// value means at once and in full.
+	Serving Serving
+	// CustomMetrics is the pipeline of this component's Pods, Object and
+	// External metrics where it differs from the system's
+	// (System.Metrics.Custom): its zero fields take the system's values.
+	// Nil means the system's.
+	CustomMetrics *CustomMetrics
+	// PDB is the PodDisruptionBudget covering the component's pods, or nil
+	// for none. The simulator does not disrupt pods; a readiness review
+	// reads it.
+	PDB *PDB
+}
+
+// PDB is a PodDisruptionBudget (policy/v1 PodDisruptionBudgetSpec): one
+// of MinAvailable and MaxUnavailable is set.
+type PDB struct {
+	MinAvailable, MaxUnavailable PodCount
+}
+
+// PodCount is a PodDisruptionBudget's count (an intstr.IntOrString): a
+// number of pods, or a percentage of the pods when Percent is set. The
+// zero value is unset.
+type PodCount struct {
+	Value   int
+	Percent bool
+	// Set tells that the count is given (0 is a count).
+	Set bool
 }
 
 // Call is one edge of the call graph: a request to the caller makes
@@ -104,7 +133,41 @@ type Capacity struct {
 	// capacity profile limited by the load generator, or inconclusive,
 	// taken as the capacity on purpose): every result says so.
 	LowerBound bool
+	// Source says where PerReplicaRPS comes from: written by hand (the
+	// zero value), measured (a capacity profile) or estimated (from
+	// history). Evidence is what it rests on: the profile's file, an
+	// estimate's evidence.
+	Source   CapacitySource
+	Evidence string
 }
+
+// CapacitySource is where a capacity comes from.
+type CapacitySource uint8
+
+// Capacity sources.
+const (
+	// CapacityWritten: written in the System file, not measured.
+	CapacityWritten CapacitySource = iota
+	// CapacityMeasured: a capacity profile (headroom capacity's knee
+	// search).
+	CapacityMeasured
+	// CapacityEstimated: estimated from production history, not measured.
+	CapacityEstimated
+)
+
+// String is "written", "measured" or "estimated".
+func (s CapacitySource) String() string {
+	switch s {
+	case CapacityMeasured:
+		return "measured"
+	case CapacityEstimated:
+		return "estimated"
+	}
+	return "written"
+}
+
+// MarshalText implements encoding.TextMarshaler with [CapacitySource.String].
+func (s CapacitySource) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // DefaultLatency is the latency of a component whose capacity has no
 // latency curve.
@@ -159,11 +222,17 @@ type Resources struct {
 // With room on a node: Schedule, then ImagePull (the pod is Pending), then
 // Init (running, not ready: the application starts) and Readiness (until
 // the readiness probe passes).
+//
+// The parts are the median pod's. P90 is the whole start-up of the 90th
+// percentile pod (a slow node, a cold image cache); 0 means no spread (the
+// parts' total). A run uses the median; the worst case of a band
+// (Options.Band) stretches every part by P90 / Total.
 type Startup struct {
 	Schedule  time.Duration
 	ImagePull time.Duration
 	Init      time.Duration
 	Readiness time.Duration
+	P90       time.Duration
 }
 
 // DefaultStartup is the start-up of a component that gives none: a couple
@@ -216,9 +285,18 @@ type Nodes struct {
 	// pods (or a capacity buffer): real pods take it at once and new nodes
 	// restore it.
 	BufferCPU, BufferMemory float64
+	// CapacityBuffer is GKE's CapacityBuffer: spare room kept on running
+	// (active) or suspended (standby) nodes; the zero value is none. A
+	// Standard pool only (see [CapacityBuffer]).
+	CapacityBuffer CapacityBuffer
 	// ScaleDownUnneeded is how long capacity must stay unneeded before it
-	// is removed; 0 means [DefaultScaleDownUnneeded].
+	// is removed; 0 means the profile's default: [DefaultScaleDownUnneeded]
+	// under balanced, [DefaultOptimizeUtilizationUnneeded] under
+	// optimize-utilization.
 	ScaleDownUnneeded time.Duration
+	// AutoscalingProfile is the cluster autoscaler's profile; "" means the
+	// mode's default ([DefaultStandardProfile], [DefaultAutopilotProfile]).
+	AutoscalingProfile AutoscalingProfile
 	// NoBursting says that the Autopilot cluster does not support Pod
 	// bursting (clusters created before GKE [pricing.BurstingVersion]):
 	// Autopilot then bills larger minimums and CPU in steps. The zero value
@@ -325,17 +403,36 @@ type Prices struct {
 // HoursPerMonth is the length of a billing month.
 const HoursPerMonth = 730
 
-// MetricsPipeline is how metrics reach the HPA: the kubelet reports the
-// average over Window and metrics-server scrapes it every Resolution, half
-// a resolution out of phase with the HPA's syncs (its average staleness).
+// MetricsPipeline is how metrics reach the HPA, per kind of metric.
+//
+// Resource metrics (CPU) come from metrics-server: it scrapes each
+// kubelet every Resolution and reports the CPU used between its last two
+// scrapes, so the window follows the resolution; the kubelet's sample is
+// cAdvisor's, up to Housekeeping old when scraped. The HPA reads
+// metrics-server's last value, on average half a resolution after it was
+// scraped.
+//
+// Pods, Object and External metrics come through an adapter (see
+// [CustomMetrics]).
 type MetricsPipeline struct {
-	Window     time.Duration
+	// Window is the span a CPU sample averages; 0 means the resolution.
+	Window time.Duration
+	// Resolution is metrics-server's --metric-resolution; 0 means
+	// [DefaultMetricResolution].
 	Resolution time.Duration
+	// Housekeeping is the kubelet's cAdvisor housekeeping interval: the
+	// most a sample has aged when metrics-server scrapes it (half of it on
+	// average); 0 means [DefaultHousekeeping].
+	Housekeeping time.Duration
+	// Custom is the pipeline of Pods, Object and External metrics.
+	Custom CustomMetrics
 }
 
-// Defaults of the metrics pipeline (metrics-server with
-// --metric-resolution=15s).
+// Defaults of the Resource metrics pipeline: metrics-server with
+// --metric-resolution=15s, as its upstream manifests (components.yaml)
+// and Kubernetes' own test clusters set it (the binary's default is 1m).
 const (
+	// DefaultMetricWindow is the window at the default resolution.
 	DefaultMetricWindow     = 15 * time.Second
 	DefaultMetricResolution = 15 * time.Second
 )
@@ -366,6 +463,8 @@ type compiled struct {
 	nodeHour           float64
 	window, resolution float64
 	notes              []string
+	// tm is the metrics pipelines' timing (see timing.go).
+	tm timing
 }
 
 // compComponent is a component with defaults applied and lookups done.
@@ -388,6 +487,8 @@ type compComponent struct {
 	// billVCPU and billGiB are what Autopilot bills one pod for: its
 	// requests under the nodes' rules (0 on Standard, which bills nodes).
 	billVCPU, billGiB float64
+	// sv is how a ready pod comes to serve (see timing.go).
+	sv serving
 }
 
 // edge is a call from one component to another, with the weights a
@@ -428,6 +529,14 @@ func (s System) Clone() System {
 		c.Capacity.Latency = append([]LatencyPoint(nil), c.Capacity.Latency...)
 		c.Calls = append([]Call(nil), c.Calls...)
 		c.Prescale = append([]Prescale(nil), c.Prescale...)
+		if c.CustomMetrics != nil {
+			cm := *c.CustomMetrics
+			c.CustomMetrics = &cm
+		}
+		if c.PDB != nil {
+			pdb := *c.PDB
+			c.PDB = &pdb
+		}
 		if c.HPA != nil {
 			h := *c.HPA
 			h.Metrics = append([]Metric(nil), h.Metrics...)
@@ -531,6 +640,7 @@ func Compile(sys System) (*Model, error) {
 	for _, msg := range checkObjectives(sys.Objectives) {
 		errs = append(errs, Problem{Path: "slo", Message: msg})
 	}
+	errs = append(errs, compileTiming(&c)...)
 	if len(errs) > 0 {
 		return nil, &ModelError{Problems: errs}
 	}
@@ -615,7 +725,15 @@ func compileComponent(i int, comp Component, c *compiled) (compComponent, []Prob
 	cc.requestMil = int64(math.Round(r.CPURequest * 1000))
 	cc.memGiB = r.MemoryRequest / (1 << 30)
 	cc.cpuPerReq = capa.CPUPerRequest
-	if capa.LowerBound {
+	switch {
+	case capa.LowerBound && capa.Source == CapacityEstimated:
+		why := "estimated from history"
+		if capa.Evidence != "" {
+			why += ": " + capa.Evidence
+		}
+		c.notes = append(c.notes, fmt.Sprintf("%s: capacity %s per replica is a lower bound (%s): the service may serve more, so this result is pessimistic",
+			comp.Name, units.Rate(capa.PerReplicaRPS), why))
+	case capa.LowerBound:
 		c.notes = append(c.notes, fmt.Sprintf("%s: capacity %s per replica is a lower bound (the load generator could not drive it to its knee): the service may serve more, so this result is pessimistic",
 			comp.Name, units.Rate(capa.PerReplicaRPS)))
 	}
@@ -635,8 +753,9 @@ func compileComponent(i int, comp Component, c *compiled) (compComponent, []Prob
 		fail("retries must be within 0 and 10, got %d", comp.Retries)
 	}
 	cc.startup = comp.Startup
-	if cc.startup == (Startup{}) {
+	if parts := cc.startup; parts.Total() == 0 && parts.Schedule == 0 {
 		cc.startup = DefaultStartup
+		cc.startup.P90 = comp.Startup.P90
 	}
 	s := cc.startup
 	if s.Schedule < 0 || s.ImagePull < 0 || s.Init < 0 || s.Readiness < 0 {
@@ -662,6 +781,18 @@ func compileComponent(i int, comp Component, c *compiled) (compComponent, []Prob
 	}
 	if cc.maxPods > 100000 {
 		fail("more than 100000 replicas are not simulated")
+	}
+	if p := comp.PDB; p != nil {
+		// As the API server validates a PodDisruptionBudgetSpec: one of the
+		// two, non-negative, a percentage at most 100%.
+		if p.MinAvailable.Set == p.MaxUnavailable.Set {
+			fail("pdb: give one of minAvailable and maxUnavailable")
+		}
+		for _, n := range []PodCount{p.MinAvailable, p.MaxUnavailable} {
+			if n.Set && (n.Value < 0 || (n.Percent && n.Value > 100)) {
+				fail("pdb: want a count ≥ 0 or a percentage within 0%% and 100%%, got %d", n.Value)
+			}
+		}
 	}
 	return cc, problems
 }
@@ -726,9 +857,18 @@ func compileNodes(c *compiled) []string {
 	if n.ProvisioningDelay < 0 || n.ScaleDownUnneeded < 0 {
 		errs = append(errs, "nodes: delays must not be negative")
 	}
-	c.unneeded = n.ScaleDownUnneeded.Seconds()
-	if n.ScaleDownUnneeded == 0 {
-		c.unneeded = DefaultScaleDownUnneeded.Seconds()
+	if p := n.AutoscalingProfile; p != "" && p != Balanced && p != OptimizeUtilization {
+		errs = append(errs, fmt.Sprintf("nodes: unknown autoscaling profile %q; want balanced or optimize-utilization", string(p)))
+	}
+	c.unneeded = unneededFor(n).Seconds()
+	if n.warmRoom() {
+		switch {
+		case n.simulatedProfile() == OptimizeUtilization:
+			c.notes = append(c.notes, warmNote(n))
+		case n.Profile() == OptimizeUtilization:
+			c.notes = append(c.notes, fmt.Sprintf("Autopilot clusters run the optimize-utilization autoscaling profile, which removes spare nodes faster than balanced; this System does not say its profile, so it is simulated with balanced timing (spare room unneeded for %s before removal) although it counts on %s: set nodes.autoscalingProfile to optimize-utilization to see the faster removal",
+				units.Seconds(c.unneeded), warmWhat(n)))
+		}
 	}
 	switch n.Mode {
 	case Autopilot:
@@ -768,15 +908,8 @@ func compileNodes(c *compiled) []string {
 	default:
 		errs = append(errs, fmt.Sprintf("nodes: unknown mode %v", n.Mode))
 	}
-	m := c.sys.Metrics
-	c.window, c.resolution = m.Window.Seconds(), m.Resolution.Seconds()
-	if m.Window <= 0 {
-		c.window = DefaultMetricWindow.Seconds()
-	}
-	if m.Resolution <= 0 {
-		c.resolution = DefaultMetricResolution.Seconds()
-	}
-	return errs
+	errs = append(errs, n.CapacityBuffer.check(n, c.allocCPU, c.allocMem)...)
+	return errs // the metric window and resolution: compileTiming
 }
 
 func nodeName(n Nodes) string {

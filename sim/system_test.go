@@ -62,3 +62,30 @@ func TestObjectivesFromSLOs(t *testing.T) {
 		t.Error("no SLOs: ok; want false")
 	}
 }
+
+// A lower-bound capacity says why it is one: a measurement the generator
+// could not push to its knee, or an estimate from history with its
+// evidence.
+func TestLowerBoundNotesSayWhy(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		capa func(*Capacity)
+		want string
+	}{
+		{"measured", func(c *Capacity) { c.LowerBound = true }, "the load generator could not drive it to its knee"},
+		{"estimated", func(c *Capacity) {
+			c.LowerBound, c.Source, c.Evidence = true, CapacityEstimated, "p99 held up to 42/s per pod over 14d"
+		}, "estimated from history: p99 held up to 42/s per pod over 14d"},
+	} {
+		sys := twoComponents()
+		tc.capa(&sys.Components[0].Capacity)
+		m, err := Compile(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes := strings.Join(m.Notes(), "\n")
+		if !strings.Contains(notes, tc.want) || strings.Count(notes, "is a lower bound") != 1 {
+			t.Errorf("%s: notes %q; want one lower-bound note saying %q", tc.name, notes, tc.want)
+		}
+	}
+}

@@ -221,14 +221,17 @@ var ErrNoHeader = errors.New("not a headroom results file (no header line)")
 // the summary line is missing the totals are rebuilt from the intervals.
 // Either way the run is marked Partial. Any other malformed line is an
 // error naming its line number.
-func ReadRun(r io.Reader) (*Run, error) { return readRun(r, true) }
+func ReadRun(r io.Reader) (*Run, error) { return readRun(r, -1) }
 
 // ReadTotals reads a results file like ReadRun but keeps only the header
 // and the totals, not the intervals: memory stays bounded whatever the
 // run's length (a day-long soak has 86,400 intervals).
-func ReadTotals(r io.Reader) (*Run, error) { return readRun(r, false) }
+func ReadTotals(r io.Reader) (*Run, error) { return readRun(r, 0) }
 
-func readRun(r io.Reader, keep bool) (*Run, error) {
+// readRun reads a results file, keeping every interval (keep < 0), none
+// (0) or at most keep coarse ones.
+func readRun(r io.Reader, keep int) (*Run, error) {
+	kept := coarse{width: 1, max: keep}
 	br := bufio.NewReaderSize(r, 64*1024)
 	run := &Run{}
 	acc := &Run{} // the totals rebuilt from the intervals, for a run without a summary
@@ -257,8 +260,8 @@ func readRun(r io.Reader, keep bool) (*Run, error) {
 			acc.Accumulate(iv)
 			acc.Duration = max(acc.Duration, iv.Start+iv.Duration)
 			lastIv = iv
-			if keep {
-				run.Intervals = append(run.Intervals, iv)
+			if keep != 0 {
+				kept.add(iv)
 			}
 		}
 		if perr != nil {
@@ -275,6 +278,7 @@ func readRun(r io.Reader, keep bool) (*Run, error) {
 	if !haveHdr {
 		return nil, ErrNoHeader
 	}
+	run.Intervals = kept.ivs
 	if sum == nil {
 		run.Partial = true
 		run.Total, run.Targets, run.Generator, run.Duration = acc.Total, acc.Targets, acc.Generator, acc.Duration

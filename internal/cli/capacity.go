@@ -274,13 +274,13 @@ func (a *app) cpuMeter(cmd *cobra.Command, f *capacityFlags) (capacity.CPUMeter,
 		if _, err := procfs.CPUSeconds(f.pid); err != nil {
 			return nil, usageError(err, "--pid must be a running local process")
 		}
-		return cpuFunc(func(context.Context) (float64, error) { return procfs.CPUSeconds(f.pid) }), nil
+		return pipeline.CPUFunc(func(context.Context) (float64, error) { return procfs.CPUSeconds(f.pid) }), nil
 	case f.cpuMetrics != "":
 		url, name := f.cpuMetrics, f.cpuMetric
 		if _, err := prom.ScrapeCounter(cmd.Context(), nil, url, name); err != nil {
 			return nil, usageError(err, "--cpu-metrics must serve "+name+" in the Prometheus text format")
 		}
-		return cpuFunc(func(ctx context.Context) (float64, error) { return prom.ScrapeCounter(ctx, nil, url, name) }), nil
+		return pipeline.CPUFunc(func(ctx context.Context) (float64, error) { return prom.ScrapeCounter(ctx, nil, url, name) }), nil
 	case f.cpuQuery != "":
 		pc := f.prom.config(a, cmd)
 		if pc.URL == "" {
@@ -308,14 +308,10 @@ func (a *app) cpuMeter(cmd *cobra.Command, f *capacityFlags) (capacity.CPUMeter,
 		if _, err := read(cmd.Context()); err != nil {
 			return nil, withHint(err, "the query must return the target's cumulative CPU seconds, e.g. sum(process_cpu_seconds_total{job=\"money\"})")
 		}
-		return cpuFunc(read), nil
+		return pipeline.CPUFunc(read), nil
 	}
 	return nil, nil
 }
-
-type cpuFunc func(ctx context.Context) (float64, error)
-
-func (f cpuFunc) CPUSeconds(ctx context.Context) (float64, error) { return f(ctx) }
 
 func (a *app) writeProfile(f *capacityFlags, p *capacity.Profile) error {
 	if f.out == "" {

@@ -24,6 +24,7 @@ type clusterFlags struct {
 	kubeconfig, context, namespace string
 	allNamespaces                  bool
 	snapshot                       string
+	usage                          string
 
 	prom                     promFlags
 	selector                 string
@@ -73,6 +74,7 @@ func (f *clusterFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "all namespaces (the default)")
 
 	f.prom.register(fl, "for usage history")
+	fl.StringVar(&f.usage, "usage", "", "read the usage history from a usage file ("+rightsize.UsageFormat+", as headroom demo writes it) instead of Prometheus")
 	fl.StringVar(&f.selector, "prometheus-selector", "", `extra label matchers for every series, e.g. cluster="prod"`)
 	f.window.d, f.step.d = prom.DefaultWindow, prom.DefaultStep
 	fl.Var(&f.window, "window", "usage history to read (e.g. 14d, 36h)")
@@ -117,7 +119,13 @@ func (f *clusterFlags) config(a *app, cmd *cobra.Command, needUsage bool) (pipel
 	}
 	cfg.Usage = prom.UsageOptions{End: end, Window: f.window.d, Step: f.step.d, RateWindow: f.rateWindow.d,
 		CPUPercentile: f.percentile, Selector: f.selector, MaxPoints: f.maxPoints, RequestMetrics: f.requestMetrics}
-	if pcfg := f.prom.config(a, cmd); pcfg.URL != "" {
+	pcfg := f.prom.config(a, cmd)
+	if f.usage != "" {
+		if pcfg.URL != "" {
+			return cfg, usageErrorf("give one source of usage history", "--usage and --prometheus both given")
+		}
+		cfg.UsageFile = f.usage
+	} else if pcfg.URL != "" {
 		if f.prom.maxMiB <= 0 {
 			return cfg, usageErrorf("for example --prometheus-max-mib 512", "--prometheus-max-mib %d: want a positive size", f.prom.maxMiB)
 		}

@@ -109,13 +109,13 @@ func TestDemoRunsThePipeline(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	if n := strings.Count(dom.String(), "<section"); n != 8 {
-		t.Errorf("report has %d sections; want 8", n)
+	if n := strings.Count(dom.String(), "<section"); n != 9 {
+		t.Errorf("report has %d sections; want 9 (the review among them)", n)
 	}
 	if n := strings.Count(dom.String(), "<svg"); n < 7 {
 		t.Errorf("report has %d charts; want at least 7", n)
 	}
-	for _, f := range []string{"report.html", "system.yaml", "system.panic.yaml", "system.cuts.yaml", "cluster.cuts.yaml", "money.capacity.json", "app.capacity.json", "slo.yaml", "slo-rules.yaml", "slo-dashboard.json", "spike.jsonl", "cluster.yaml", "rightsize-patch.yaml"} {
+	for _, f := range []string{"report.html", "system.yaml", "system.panic.yaml", "system.cuts.yaml", "cluster.cuts.yaml", "money.capacity.json", "app.capacity.json", "slo.yaml", "slo-rules.yaml", "slo-dashboard.json", "spike.jsonl", "cluster.yaml", "rightsize-patch.yaml", "usage.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}

@@ -93,8 +93,14 @@ type demoStory struct {
 	} `json:"cost_after_cuts"`
 	Saving    float64 `json:"saving"`
 	Rightsize struct {
-		Total float64 `json:"total_monthly_saving"`
+		Total   float64 `json:"total_monthly_saving"`
+		Skipped []struct {
+			Reason string `json:"reason"`
+		} `json:"skipped"`
 	} `json:"rightsize"`
+	Review struct {
+		Verdict string `json:"verdict"`
+	} `json:"review"`
 	Reproduce []struct {
 		Section string `json:"section"`
 		Command string `json:"command"`
@@ -144,6 +150,9 @@ func TestDemoFiguresAgreeWithTheCommandsThatReproduceThem(t *testing.T) {
 	// plan survive it, and the cuts keep every scenario the panic met.
 	if s.Launched.SLOMet {
 		t.Errorf("the system as launched survives every scenario; the story wants the broadcast to break it")
+	}
+	if s.Review.Verdict != "no-go" {
+		t.Errorf("the readiness review of the system as launched says %q; the broadcast breaks it, so it must be no-go", s.Review.Verdict)
 	}
 	if !s.Panic.SLOMet || !s.Planned.SLOMet {
 		t.Errorf("panic slo_met %v, planned %v; want both to survive", s.Panic.SLOMet, s.Planned.SLOMet)
@@ -251,6 +260,22 @@ func TestDemoFiguresAgreeWithTheCommandsThatReproduceThem(t *testing.T) {
 			if err := json.Unmarshal([]byte(got), &res); err != nil || math.Abs(res.MonthlyCost-want) > 0.005 {
 				t.Errorf("%s: %v; monthly cost %.2f, the demo shows %.2f", c.Command, err, res.MonthlyCost, want)
 			}
+		case "rightsize":
+			// The same cuts from the usage file, each checked alone; the
+			// demo withdraws those that break the SLO together, so the
+			// command offers at least the demo's savings, and exactly them
+			// when none was withdrawn.
+			var res struct {
+				Total float64 `json:"total_monthly_saving"`
+			}
+			withdrawn := false
+			for _, sk := range s.Rightsize.Skipped {
+				withdrawn = withdrawn || strings.Contains(sk.Reason, "with the other cuts applied")
+			}
+			if err := json.Unmarshal([]byte(got), &res); err != nil || res.Total < s.Rightsize.Total-0.01 ||
+				(!withdrawn && math.Abs(res.Total-s.Rightsize.Total) > 0.01) {
+				t.Errorf("%s: %v; saves %.2f a month, the demo shows %.2f (a cut withdrawn together: %v)", c.Command, err, res.Total, s.Rightsize.Total, withdrawn)
+			}
 		case "plan":
 			var res struct {
 				Current struct {
@@ -277,7 +302,7 @@ func TestDemoFiguresAgreeWithTheCommandsThatReproduceThem(t *testing.T) {
 		}
 	}
 	t.Logf("%d commands reproduce the report: %v", len(s.Reproduce), s.Reproduce)
-	for _, want := range []string{"load", "slo", "launched", "panic", "plan", "cuts"} {
+	for _, want := range []string{"load", "slo", "launched", "review", "panic", "plan", "cuts"} {
 		if !sections[want] {
 			t.Errorf("no command reproduces the section %q", want)
 		}

@@ -71,7 +71,10 @@ breaking the SLO.
   measure   load       open-model load tests with real traffic shapes
             capacity   find one replica's capacity knee within its SLO
   model     slo        SLO specs, error budgets and Prometheus alert rules
+            import     write a System file from a cluster and its history
+            traffic    export a traffic curve from Prometheus for replay shapes
   decide    sim        simulate a spike against the HPA, pod start-up and nodes
+            review     a go/no-go readiness review of a System before a launch
             plan       the cheapest configuration that still meets the SLO
             cost       where the money goes, per workload and namespace
             rightsize  which requests and replicas are safe to cut
@@ -104,6 +107,9 @@ missed or a threshold broken).`,
 		a.newPlanCmd(),
 		a.newCostCmd(),
 		a.newRightsizeCmd(),
+		a.newReviewCmd(),
+		a.newImportCmd(),
+		a.newTrafficCmd(),
 		a.newDemoCmd(),
 	)
 	return root

@@ -128,7 +128,7 @@ func TestSimTextSummary(t *testing.T) {
 	if code != cli.ExitOK {
 		t.Fatalf("exit %d; want 0; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"Scenario step (20m", "✔ Survives", "First SLO breach       none", "Budget burned", "of the 30d error budget: availability",
+	for _, want := range []string{"Scenario step (20m", "✔ Survives", "First SLO breach             none", "Budget burned", "of the 30d error budget: availability",
 		"Bottleneck", "app        3 →", "Cost of the scenario", "$", "Timeline", "Arrivals/s", "app ready/desired", "20m",
 		"reproduce with: headroom sim -f " + shopFile + " --scenario step", "prices from the catalog"} {
 		if !strings.Contains(out, want) {

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +14,7 @@ import (
 	"github.com/headroom-sre/headroom/internal/spec"
 	"github.com/headroom-sre/headroom/pipeline"
 	"github.com/headroom-sre/headroom/promrule"
+	"github.com/headroom-sre/headroom/report"
 	"github.com/headroom-sre/headroom/slo"
 )
 
@@ -82,7 +81,11 @@ func (a *app) readSLOs(files []string) (*spec.SLOSet, error) {
 }
 
 func (a *app) newSLOValidateCmd() *cobra.Command {
-	var files []string
+	var (
+		files    []string
+		asJSON   bool
+		htmlFile string
+	)
 	cmd := &cobra.Command{
 		Use:   "validate -f slo.yaml",
 		Short: "Check SLO files and list the objectives they define",
@@ -92,91 +95,21 @@ func (a *app) newSLOValidateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdio.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "SLO\tOBJECTIVE\tWINDOW\tBUDGETING\tINDICATOR\tLATENCY")
-			for _, s := range set.SLOs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID(), slo.FormatPercent(s.Target), s.Window, s.BudgetingMethod(),
-					sloIndicatorKind(s.Indicator)+sloGroupingSuffix(s.Grouping), sloLatencyColumn(s.Indicator))
-			}
-			if err := tw.Flush(); err != nil {
+			doc := report.SLOListDocument(set.SLOs, files)
+			if err := a.writeHTMLReport(htmlFile, doc); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(a.stdio.Out, "ok: %d objective(s) in %s\n", len(set.SLOs), strings.Join(files, ", "))
-			return err
+			if asJSON {
+				return writeJSON(a.stdio.Out, doc)
+			}
+			return report.WriteText(a.stdio.Out, doc, report.TextOptions{})
 		},
 	}
-	cmd.Flags().StringArrayVarP(&files, "file", "f", nil, "SLO file (repeat for a set whose SLOs refer to SLIs in other files)")
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&files, "file", "f", nil, "SLO file (repeat for a set whose SLOs refer to SLIs in other files)")
+	addFormatFlag(fl, &asJSON, "text", "json")
+	addHTMLFlag(fl, &htmlFile)
 	return cmd
-}
-
-func sloIndicatorKind(in slo.Indicator) string {
-	switch {
-	case in.IsThreshold():
-		return fmt.Sprintf("threshold %s %s %v", in.Metric.Expr, in.Op.PromQL(), in.Value)
-	case !in.Raw.IsZero():
-		return "raw ratio"
-	case !in.Good.IsZero():
-		return "good/total"
-	}
-	return "bad/total"
-}
-
-// sloGroupingSuffix says what a grouped SLO is broken down by: " by route, tenant".
-func sloGroupingSuffix(grouping []string) string {
-	if len(grouping) == 0 {
-		return ""
-	}
-	return " by " + strings.Join(grouping, ", ")
-}
-
-// sloLatencyColumn is the latency threshold of a latency SLI for slo
-// validate, with the bucket it reads: 300ms (le="0.3"); "-" for any other
-// SLI.
-func sloLatencyColumn(in slo.Indicator) string {
-	d, le, ok := sloLatency(in)
-	if !ok {
-		return "-"
-	}
-	return fmt.Sprintf("%s (%s)", formatLatency(d), le)
-}
-
-// formatLatency writes a latency bound like 300ms, 1s or 2.5s.
-func formatLatency(d time.Duration) string {
-	if d < time.Second {
-		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64) + "ms"
-	}
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
-}
-
-// Regular expressions that find the le matcher of a good-events query
-// that is not a plain selector, and an exact one on a whole number.
-var (
-	leInQuery      = regexp.MustCompile(`\ble\s*=~?\s*"[^"]+"`)
-	wholeLeInQuery = regexp.MustCompile(`\ble\s*=\s*"([0-9]+)"`)
-)
-
-// sloLatency is the threshold of a latency SLI (Indicator.LatencyBound)
-// and how its query reads it, for people: le="0.3", le=~"1|1\.0" or
-// "native histogram".
-func sloLatency(in slo.Indicator) (time.Duration, string, bool) {
-	d, ok := in.LatencyBound()
-	if !ok {
-		return 0, "", false
-	}
-	if in.Good.IsNative() {
-		return d, "native histogram", true
-	}
-	if sel, ok := in.Good.Series(); ok {
-		for _, m := range sel.Matchers {
-			if m.Label == "le" {
-				return d, m.Label + m.Op + strconv.Quote(m.Value), true
-			}
-		}
-	}
-	if m := leInQuery.FindString(in.Good.Expr); m != "" {
-		return d, strings.ReplaceAll(m, " ", ""), true
-	}
-	return d, fmt.Sprintf("le=%q", slo.LeValue(d)), true
 }
 
 // Output formats of slo rules.

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"os/exec"
@@ -89,8 +90,17 @@ func TestSLORulesPrometheusRuleToFile(t *testing.T) {
 }
 
 func TestSLOValidate(t *testing.T) {
+	row := func(stdout, id string) string {
+		for _, line := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), id+" ") {
+				return strings.Join(strings.Fields(line), " ")
+			}
+		}
+		return ""
+	}
 	code, stdout, stderr := runHeadroom(t, "slo", "validate", "-f", "testdata/slo/multi.yaml")
-	if code != cli.ExitOK || !strings.Contains(stdout, "checkout-availability/three-nines  99.9%") || !strings.Contains(stdout, "ok: 3 objective(s)") {
+	if code != cli.ExitOK || row(stdout, "checkout/checkout-availability/three-nines") == "" || !strings.Contains(row(stdout, "checkout/checkout-availability/three-nines"), " 99.9% ") ||
+		!strings.Contains(stdout, "ok: 3 objective(s)") {
 		t.Errorf("slo validate multi.yaml: exit %d\n%s%s", code, stdout, stderr)
 	}
 	// The latency column shows each latency SLI's threshold and the bucket
@@ -99,18 +109,26 @@ func TestSLOValidate(t *testing.T) {
 		{"testdata/slo/multi.yaml", "checkout/checkout-latency", `300ms (le="0.3")`},
 		{"testdata/slo/multi.yaml", "checkout/checkout-availability/two-nines", "-"},
 		{"testdata/slo/gates.yaml", "api/api-latency", `1s (le=~"1|1\\.0")`},
-		{"testdata/slo/gates.yaml", "api/api-availability", "bad/total by route  -"},
+		{"testdata/slo/gates.yaml", "api/api-availability", "bad/total by route -"},
 	} {
 		code, stdout, stderr := runHeadroom(t, "slo", "validate", "-f", tt.file)
-		var row string
-		for _, line := range strings.Split(stdout, "\n") {
-			if strings.HasPrefix(line, tt.id+" ") {
-				row = line
-			}
+		if r := row(stdout, tt.id); code != cli.ExitOK || !strings.Contains(stdout, "Latency") || !strings.HasSuffix(r, tt.latency) {
+			t.Errorf("slo validate %s: exit %d, row %q; want it to end with %q\n%s%s", tt.file, code, r, tt.latency, stdout, stderr)
 		}
-		if code != cli.ExitOK || !strings.Contains(stdout, "LATENCY") || !strings.HasSuffix(strings.TrimSpace(row), tt.latency) {
-			t.Errorf("slo validate %s: exit %d, row %q; want it to end with %q\n%s%s", tt.file, code, row, tt.latency, stdout, stderr)
+	}
+	// The same list as JSON and as an HTML report.
+	html := filepath.Join(t.TempDir(), "slos.html")
+	code, stdout, stderr = runHeadroom(t, "slo", "validate", "-f", "testdata/slo/gates.yaml", "-o", "json", "--html", html)
+	var doc struct {
+		Sections []struct {
+			Tables []struct{ Rows [][]string }
 		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); code != cli.ExitOK || err != nil || len(doc.Sections) != 1 || len(doc.Sections[0].Tables[0].Rows) != 7 {
+		t.Errorf("slo validate -o json: exit %d, %v\n%s%s", code, err, stdout, stderr)
+	}
+	if data, err := os.ReadFile(html); err != nil || !strings.Contains(string(data), "api/api-latency") {
+		t.Errorf("slo validate --html wrote %d bytes, %v", len(data), err)
 	}
 	code, stdout, stderr = runHeadroom(t, "slo", "validate", "-f", "testdata/slo/bad.yaml")
 	want := "headroom slo validate: testdata/slo/bad.yaml:7:1: objective: 100%: want more than 0% and less than 100% (100% leaves no error budget)\n" +

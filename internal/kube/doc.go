@@ -22,6 +22,14 @@
 // gke-preemptible), node pool, region, kubelet version and the signs of
 // GKE Autopilot. CPU is in cores and memory in bytes.
 //
+// For `headroom import`, [Objects.Facts] maps the same objects to
+// [importer.Cluster]: Deployments and StatefulSets with their HPAs
+// (autoscaling/v2, behavior included) and PodDisruptionBudgets, pods'
+// start-ups from their conditions ([PodStartup]), image pulls from the
+// kubelet's "Pulled" Events ([ParsePulled]; [ReadEvents] lists them from
+// the API, [ImportSnapshotCommand] puts them in a snapshot) and the node
+// pool.
+//
 // A cluster read through the API always says that its pods and PDBs were
 // listed; a snapshot only when it holds a Pod (or a PodList) and a
 // PodDisruptionBudget (or a PodDisruptionBudgetList), since a snapshot

@@ -48,6 +48,9 @@ type Objects struct {
 	PDBs         []policyv1.PodDisruptionBudget
 	Pods         []corev1.Pod
 	Nodes        []corev1.Node
+	// Events are core/v1 Events (read for `headroom import`: image
+	// pulls), kept apart from the cluster [Objects.Cluster] maps.
+	Events []corev1.Event
 	// PodsListed says that the pods were read: a list of them (even an
 	// empty one) or at least one Pod was added.
 	PodsListed bool
@@ -98,6 +101,8 @@ func (o *Objects) Add(obj runtime.Object) {
 		o.PodsListed = true
 	case *corev1.Node:
 		o.Nodes = append(o.Nodes, *x)
+	case *corev1.Event:
+		o.Events = append(o.Events, *x)
 	default:
 		if o.Ignored == nil {
 			o.Ignored = map[string]int{}

@@ -115,6 +115,7 @@ type sysSpec struct {
 	SLO         *sysSLO        `yaml:"slo"`
 	Pricing     *sysPricing    `yaml:"pricing"`
 	Autoscaling *sysController `yaml:"autoscaling"`
+	Metrics     *sysMetrics    `yaml:"metrics"`
 	Scenarios   []sysScenario  `yaml:"scenarios" spec:"required"`
 }
 
@@ -129,6 +130,32 @@ type sysComponent struct {
 	Calls     map[string]float64 `yaml:"calls"`
 	HPA       *sysHPA            `yaml:"hpa"`
 	Prescale  []sysPrescale      `yaml:"prescale"`
+	PDB       *sysPDB            `yaml:"pdb"`
+	Serving   *sysServing        `yaml:"serving"`
+	// CustomMetrics is the component's own custom metrics pipeline.
+	CustomMetrics *sysCustom `yaml:"customMetrics"`
+}
+
+// sysPDB is a PodDisruptionBudget's spec, as in policy/v1: minAvailable or
+// maxUnavailable, each a count (2) or a percentage ("50%").
+type sysPDB struct {
+	MinAvailable   *sysPodCount `yaml:"minAvailable"`
+	MaxUnavailable *sysPodCount `yaml:"maxUnavailable"`
+}
+
+// sysPodCount is an intstr.IntOrString count of pods: 2 or "50%".
+type sysPodCount struct{ v sim.PodCount }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (c *sysPodCount) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	num, pct := strings.CutSuffix(s, "%")
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 0 || (pct && n > 100) {
+		return fmt.Errorf("%q: want a number of pods (2) or a percentage of them (50%%)", s)
+	}
+	c.v = sim.PodCount{Value: n, Percent: pct, Set: true}
+	return nil
 }
 
 type sysCapacity struct {
@@ -145,6 +172,9 @@ type sysCapacity struct {
 	// headroom plan writes a lower-bound profile it rescaled): results say
 	// so.
 	LowerBound bool `yaml:"lowerBound"`
+	// Estimate marks an inline perReplicaRPS as estimated (from history,
+	// as headroom import writes it) and says from what.
+	Estimate string `yaml:"estimate"`
 }
 
 type sysLatency struct {
@@ -266,6 +296,25 @@ type sysNodes struct {
 		CPU    sysQuantity `yaml:"cpu" spec:"required"`
 		Memory sysQuantity `yaml:"memory"`
 	} `yaml:"placeholders"`
+	CapacityBuffer     *sysCapacityBuffer `yaml:"capacityBuffer"`
+	AutoscalingProfile string             `yaml:"autoscalingProfile"`
+}
+
+// sysCapacityBuffer is spec.nodes.capacityBuffer: GKE's CapacityBuffer
+// (its spec.provisioningStrategy, replicas and limits), with the requests
+// of the PodTemplate its podTemplateRef names.
+type sysCapacityBuffer struct {
+	ProvisioningStrategy string `yaml:"provisioningStrategy"`
+	Replicas             *int   `yaml:"replicas"`
+	PodTemplate          *struct {
+		CPU    sysQuantity `yaml:"cpu" spec:"required"`
+		Memory sysQuantity `yaml:"memory"`
+	} `yaml:"podTemplate" spec:"required"`
+	Limits *struct {
+		CPU    sysQuantity `yaml:"cpu"`
+		Memory sysQuantity `yaml:"memory"`
+	} `yaml:"limits"`
+	ResumeDelay time.Duration `yaml:"resumeDelay"`
 }
 
 type sysSLO struct {
@@ -318,6 +367,11 @@ type sysStartup struct {
 		ImagePull time.Duration `yaml:"imagePull"`
 		Init      time.Duration `yaml:"init"`
 		Readiness time.Duration `yaml:"readiness"`
+		// P50 is the median start-up as a whole, for a start-up known by
+		// its percentiles only (the application's start then); with parts
+		// it must be their total.
+		P50 time.Duration `yaml:"p50"`
+		P90 time.Duration `yaml:"p90"`
 	}
 }
 
@@ -505,6 +559,8 @@ func (b *sysBuilder) build(s *sysSpec) {
 	b.objectives(s.SLO)
 	b.pricing(s.Pricing)
 	b.controller(s.Autoscaling)
+	b.metrics(s.Metrics, s.Autoscaling)
+	b.servingNote()
 	if len(s.Scenarios) == 0 && d.Field("spec") != nil && mapValue(d.Field("spec"), "scenarios") != nil {
 		d.Errorf("spec.scenarios", "add at least one scenario (name, traffic, duration)")
 	}
@@ -584,13 +640,30 @@ func (b *sysBuilder) component(at string, c *sysComponent, names map[string]int)
 	}
 	if c.Startup.set {
 		p := c.Startup.parts
-		out.Startup = sim.Startup{Schedule: p.Schedule, ImagePull: p.ImagePull, Init: p.Init, Readiness: p.Readiness}
+		out.Startup = sim.Startup{Schedule: p.Schedule, ImagePull: p.ImagePull, Init: p.Init, Readiness: p.Readiness, P90: p.P90}
+		switch total := out.Startup.Total(); {
+		case p.P50 == 0:
+		case total == 0:
+			out.Startup.Init = p.P50
+		case total != p.P50:
+			d.Errorf(at+".startup.p50", "the parts add up to %v, the median start-up; give p50 or the parts, not both", total)
+		}
 		if out.Startup.Total() <= 0 {
 			d.Errorf(at+".startup", "a pod takes some time to start; give a positive duration")
 		}
 		if out.Startup.Total() > 2*time.Hour {
 			d.Errorf(at+".startup", "a start-up over 2h is not simulated")
 		}
+	}
+	if sv := c.Serving; sv != nil {
+		// sim.Compile checks the values; their problems come back at
+		// spec.components[i].serving.*.
+		out.Serving = sim.Serving{Propagation: sv.Propagation, ReadinessGate: sv.ReadinessGate, WarmUp: sv.WarmUp,
+			WarmUpCapacity: sv.WarmUpCapacity.value, Pinned: sv.Pinned.value, ConnectionAge: sv.ConnectionAge}
+	}
+	if cm := c.CustomMetrics; cm != nil {
+		own := cm.model()
+		out.CustomMetrics = &own
 	}
 	if c.Timeout < 0 {
 		d.Errorf(at+".timeout", "want a positive duration")
@@ -633,6 +706,18 @@ func (b *sysBuilder) component(at string, c *sysComponent, names map[string]int)
 		}
 		out.Prescale = append(out.Prescale, sim.Prescale{At: p.At, MinReplicas: p.MinReplicas})
 	}
+	if c.PDB != nil {
+		out.PDB = &sim.PDB{}
+		if c.PDB.MinAvailable != nil {
+			out.PDB.MinAvailable = c.PDB.MinAvailable.v
+		}
+		if c.PDB.MaxUnavailable != nil {
+			out.PDB.MaxUnavailable = c.PDB.MaxUnavailable.v
+		}
+		if (c.PDB.MinAvailable == nil) == (c.PDB.MaxUnavailable == nil) {
+			d.Errorf(at+".pdb", "give one of minAvailable and maxUnavailable, as a PodDisruptionBudget does")
+		}
+	}
 	return out
 }
 
@@ -650,8 +735,18 @@ func (b *sysBuilder) capacity(at string, c *sysCapacity) sim.Capacity {
 		d.Errorf(at+".acceptLowerBound", "goes with a profile: it accepts a profile whose max_rate is only a lower bound")
 	case c.PerReplicaRPS <= 0:
 		d.Errorf(at+".perReplicaRPS", "want the requests per second one replica serves within its SLO (or a profile)")
+	case c.Estimate != "" && strings.TrimSpace(c.Estimate) == "":
+		d.Errorf(at+".estimate", "say what the estimate rests on, or leave estimate out")
 	default:
 		out.PerReplicaRPS, out.LowerBound = c.PerReplicaRPS, c.LowerBound
+		// Written inline: as written, unless it says it is an estimate.
+		out.Source, out.Evidence = sim.CapacityWritten, "written in the System file"
+		if c.Estimate != "" {
+			out.Source, out.Evidence = sim.CapacityEstimated, strings.TrimSpace(c.Estimate)
+		}
+	}
+	if c.Estimate != "" && c.Profile != "" {
+		d.Errorf(at+".estimate", "goes with an inline perReplicaRPS; a profile is a measurement")
 	}
 	for i, p := range c.Latency {
 		pat := fmt.Sprintf("%s.latency[%d]", at, i)
@@ -724,6 +819,7 @@ func (b *sysBuilder) profile(capAt, name string, acceptLowerBound bool) sim.Capa
 	}
 	out := sim.CapacityFromProfile(&p)
 	out.LowerBound = p.IsLowerBound()
+	out.Source, out.Evidence = sim.CapacityMeasured, "capacity profile "+name
 	return out
 }
 
@@ -1016,6 +1112,16 @@ func (b *sysBuilder) nodes(n *sysNodes, priced bool) {
 		}
 		out.BufferCPU, out.BufferMemory = float64(p.Count)*p.CPU.value, float64(p.Count)*p.Memory.value
 	}
+	if n.AutoscalingProfile != "" {
+		p, err := sim.ParseAutoscalingProfile(n.AutoscalingProfile)
+		if err != nil {
+			d.Errorf(at+".autoscalingProfile", "%v", err)
+		}
+		out.AutoscalingProfile = p
+	}
+	if n.CapacityBuffer != nil {
+		out.CapacityBuffer = b.capacityBuffer(n.CapacityBuffer, at+".capacityBuffer")
+	}
 	if out.Mode == sim.Standard && out.NodeCPU > 0 && out.NodeMemory > 0 {
 		cpu, mem := sim.Allocatable(out.NodeCPU, out.NodeMemory)
 		for i, c := range b.out.System.Components {
@@ -1027,6 +1133,62 @@ func (b *sysBuilder) nodes(n *sysNodes, priced bool) {
 			}
 		}
 	}
+}
+
+// capacityBuffer reads spec.nodes.capacityBuffer. Its units are replicas,
+// capped by limits when both are given (GKE creates as many units as fit
+// within limits when replicas is not set). The simulator checks the rest.
+func (b *sysBuilder) capacityBuffer(cb *sysCapacityBuffer, at string) sim.CapacityBuffer {
+	d := b.d
+	var out sim.CapacityBuffer
+	if cb.ProvisioningStrategy != "" {
+		s, err := sim.ParseBufferStrategy(cb.ProvisioningStrategy)
+		if err != nil {
+			d.Errorf(at+".provisioningStrategy", "want active or standby (or %s, %s), got %q",
+				sim.ActiveProvisioningStrategy, sim.StandbyProvisioningStrategy, cb.ProvisioningStrategy)
+		}
+		out.Strategy = s
+	}
+	if cb.PodTemplate != nil {
+		out.CPU, out.Memory = cb.PodTemplate.CPU.value, cb.PodTemplate.Memory.value
+	}
+	out.ResumeDelay = cb.ResumeDelay
+	if cb.ResumeDelay < 0 || cb.ResumeDelay > time.Hour {
+		d.Errorf(at+".resumeDelay", "want a duration up to 1h")
+	}
+	if cb.ResumeDelay != 0 && out.Strategy != sim.StandbyBuffer {
+		d.Errorf(at+".resumeDelay", "only a standby buffer resumes nodes")
+	}
+	fit := -1 // units within limits; -1 without limits
+	if l := cb.Limits; l != nil {
+		if !l.CPU.set && !l.Memory.set {
+			d.Errorf(at+".limits", "give cpu, memory or both")
+		}
+		fit = math.MaxInt32
+		if l.CPU.set && out.CPU > 0 {
+			fit = min(fit, int(math.Floor(l.CPU.value/out.CPU+1e-9)))
+		}
+		if l.Memory.set && out.Memory > 0 {
+			fit = min(fit, int(math.Floor(l.Memory.value/out.Memory+1e-9)))
+		}
+	}
+	switch {
+	case cb.Replicas != nil && *cb.Replicas < 1:
+		d.Errorf(at+".replicas", "want 1 or more")
+	case cb.Replicas != nil:
+		out.Replicas = *cb.Replicas
+		if fit >= 0 && fit < out.Replicas {
+			out.Replicas = fit
+		}
+	case fit < 0:
+		d.Errorf(at, "give replicas, limits or both")
+	default:
+		out.Replicas = fit
+	}
+	if fit == 0 {
+		d.Errorf(at+".limits", "no unit of the pod template fits within the limits")
+	}
+	return out
 }
 
 func (b *sysBuilder) objectives(s *sysSLO) {
@@ -1185,6 +1347,27 @@ func CatalogPrices(cat *pricing.Catalog, region string, n sim.Nodes) (sim.Prices
 	return p, fmt.Sprintf("%s, and the cluster fee at $%g an hour; sources: %s", what, fee.USD, priceSources(used)), nil
 }
 
+// StandbyPrice prices one suspended node of the pool's standby capacity
+// buffer per hour, in US dollars, from cat: its saved memory state and
+// boot disk. It returns 0 and a note when the pool has no standby buffer
+// or the catalog does not price it (the shipped one does not): the cost of
+// the suspended nodes is then unknown, never zero.
+func StandbyPrice(cat *pricing.Catalog, region string, n sim.Nodes) (float64, string) {
+	b := n.CapacityBuffer
+	if n.Mode != sim.Standard || b.Strategy != sim.StandbyBuffer || b.IsZero() || n.MachineType == "" {
+		return 0, ""
+	}
+	m, err := pricing.ParseMachineType(n.MachineType)
+	if err != nil {
+		return 0, ""
+	}
+	p, err := cat.StandbyNode(region, m)
+	if err != nil {
+		return 0, "standby buffer not priced: " + err.Error()
+	}
+	return p.USD, fmt.Sprintf("a suspended standby node at $%.4f an hour (%s)", p.USD, priceSources([]pricing.Price{p}))
+}
+
 // priceSources names the source and date of each price, each once.
 func priceSources(ps []pricing.Price) string {
 	var out []string
@@ -1238,6 +1421,10 @@ func (b *sysBuilder) defaultPrices() {
 	case err == nil:
 		sys.Prices = prices
 		b.out.Notes = append(b.out.Notes, "no spec.pricing: using "+DefaultPriceRegion+" on-demand list prices in USD from the catalog: "+what)
+		if hour, note := StandbyPrice(pricing.GCP(), DefaultPriceRegion, sys.Nodes); note != "" {
+			sys.Nodes.CapacityBuffer.StandbyNodeHour = hour
+			b.out.Notes = append(b.out.Notes, note)
+		}
 	case b.badMachine:
 		// Reported at spec.nodes.machineType, spec.pricing included.
 	case errors.Is(err, ErrNoMachineType):
@@ -1290,5 +1477,100 @@ func (b *sysBuilder) controller(c *sysController) {
 	b.out.System.Metrics = sim.MetricsPipeline{Window: c.MetricWindow, Resolution: c.MetricResolution}
 	if c.MetricWindow != 0 && c.MetricWindow < time.Second || c.MetricResolution != 0 && c.MetricResolution < time.Second {
 		d.Errorf(at, "metric window and resolution must be at least 1s")
+	}
+}
+
+// sysServing is how a ready pod comes to take its share of traffic
+// (sim.Serving).
+type sysServing struct {
+	Propagation    time.Duration `yaml:"propagation"`
+	ReadinessGate  bool          `yaml:"readinessGate"`
+	WarmUp         time.Duration `yaml:"warmUp"`
+	WarmUpCapacity sysFraction   `yaml:"warmUpCapacity"`
+	Pinned         sysFraction   `yaml:"pinned"`
+	ConnectionAge  time.Duration `yaml:"connectionAge"`
+}
+
+// sysMetrics is how metrics reach the HPA, per kind (sim.MetricsPipeline):
+// resource metrics through metrics-server, custom ones (Pods, Object,
+// External) through Prometheus and an adapter.
+type sysMetrics struct {
+	Resource *struct {
+		Window       time.Duration `yaml:"window"`
+		Resolution   time.Duration `yaml:"resolution"`
+		Housekeeping time.Duration `yaml:"housekeeping"`
+	} `yaml:"resource"`
+	Custom *sysCustom `yaml:"custom"`
+}
+
+// sysCustom is a custom metrics pipeline (sim.CustomMetrics).
+type sysCustom struct {
+	RateWindow time.Duration `yaml:"rateWindow"`
+	Scrape     time.Duration `yaml:"scrape"`
+	Adapter    time.Duration `yaml:"adapter"`
+	Delay      time.Duration `yaml:"delay"`
+}
+
+func (c *sysCustom) model() sim.CustomMetrics {
+	return sim.CustomMetrics{RateWindow: c.RateWindow, Scrape: c.Scrape, Adapter: c.Adapter, Delay: c.Delay}
+}
+
+// metrics reads spec.metrics; sim.Compile checks the values. The resource
+// pipeline may also be set by spec.autoscaling's metricWindow and
+// metricResolution (the older place), not both.
+func (b *sysBuilder) metrics(m *sysMetrics, ctl *sysController) {
+	b.customMetricsNote(m)
+	if m == nil {
+		return
+	}
+	out := &b.out.System.Metrics
+	if r := m.Resource; r != nil {
+		if ctl != nil && (ctl.MetricWindow != 0 || ctl.MetricResolution != 0) {
+			b.d.Errorf("spec.metrics.resource", "spec.autoscaling sets the metric window or resolution too; set them in one place (here)")
+		}
+		out.Window, out.Resolution, out.Housekeeping = r.Window, r.Resolution, r.Housekeeping
+	}
+	if c := m.Custom; c != nil {
+		out.Custom = c.model()
+	}
+}
+
+// customMetricsNote tells which components scale on metrics that come
+// through an adapter with the pipeline left to its defaults: their lag is
+// then an assumption the reader should check.
+func (b *sysBuilder) customMetricsNote(m *sysMetrics) {
+	if m != nil && m.Custom != nil {
+		return
+	}
+	var names []string
+	for _, c := range b.out.System.Components {
+		if c.HPA == nil || c.CustomMetrics != nil {
+			continue
+		}
+		for _, met := range c.HPA.Metrics {
+			if met.Source != sim.ResourceMetric {
+				names = append(names, c.Name)
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	b.out.Notes = append(b.out.Notes, fmt.Sprintf("%s scale on Pods, Object or External metrics: their lag assumes prometheus-adapter's default rules "+
+		"(a rate over %s) and Prometheus' default %s scrape, with no adapter cache; give spec.metrics.custom (rateWindow, scrape, adapter, delay) to match your pipeline",
+		strings.Join(names, ", "), units.Seconds(sim.DefaultCustomRateWindow.Seconds()), units.Seconds(sim.DefaultCustomScrape.Seconds())))
+}
+
+// servingNote tells when the entry component says nothing of how its new
+// pods come to serve: they are then taken to serve in full the instant
+// they are Ready, which is optimistic behind a load balancer.
+func (b *sysBuilder) servingNote() {
+	sys := &b.out.System
+	for _, c := range sys.Components {
+		if c.Name == sys.Entry && c.Serving == (sim.Serving{}) {
+			b.out.Notes = append(b.out.Notes, fmt.Sprintf("%s (the entry) gives no serving: its new pods are taken to serve in full the instant they are Ready, "+
+				"which is optimistic behind a load balancer; give serving (propagation, readinessGate, warmUp, pinned) to model the delay", c.Name))
+		}
 	}
 }

@@ -75,8 +75,8 @@ func TestParseSystemShop(t *testing.T) {
 	}
 
 	n := f.System.Nodes
-	if n.Mode != sim.Standard || n.NodeCPU != 4 || n.NodeMemory != 16<<30 || n.MaxNodes != 12 || n.BufferCPU != 1 || n.BufferMemory != 1<<30 {
-		t.Errorf("nodes = %+v; want standard e2-standard-4 (4 CPU, 16Gi), up to 12, and two 500m/512Mi placeholders", n)
+	if n.Mode != sim.Standard || n.NodeCPU != 4 || n.NodeMemory != 16<<30 || n.MaxNodes != 12 || n.BufferCPU != 2 || n.BufferMemory != 2<<30 {
+		t.Errorf("nodes = %+v; want standard e2-standard-4 (4 CPU, 16Gi), up to 12, and four 500m/512Mi placeholders", n)
 	}
 	if p := f.System.Prices; p.Currency != "USD" || p.NodeHour <= 0 || p.ClusterFeeHour <= 0 {
 		t.Errorf("prices = %+v; want the catalog's e2-standard-4 node and cluster fee in USD", p)
@@ -362,6 +362,7 @@ func FuzzParseSystem(f *testing.F) {
 		f.Add(string(data))
 	}
 	f.Add("apiVersion: headroom/v1\nkind: System\nspec: {entry: a, components: [{name: a, capacity: {perReplicaRPS: 1}, resources: {requests: {cpu: 1}}}], scenarios: [{name: s, traffic: 'constant:rate=1,for=1s'}]}")
+	f.Add(timedSystem)
 	dir := filepath.Join("testdata", "system")
 	f.Fuzz(func(t *testing.T, src string) {
 		file, err := spec.ParseSystem("f.yaml", []byte(src), loader(dir))
@@ -498,6 +499,174 @@ func TestParseSystemEventNotice(t *testing.T) {
 			}
 			if tc.note != "" && !hasNote(f.Notes, tc.note) {
 				t.Errorf("notes = %q; want one containing %q", f.Notes, tc.note)
+			}
+		})
+	}
+}
+
+// The timing of a real cluster: the metrics pipelines per kind, how a
+// ready pod comes to serve, and start-up as a median and a tail.
+const timedSystem = `apiVersion: headroom/v1
+kind: System
+spec:
+  entry: api
+  components:
+    - name: api
+      capacity: {perReplicaRPS: 80}
+      resources: {requests: {cpu: 500m, memory: 512Mi}}
+      startup: {imagePull: 6s, init: 20s, readiness: 4s, p90: 75s}
+      serving:
+        propagation: 15s
+        readinessGate: true
+        warmUp: 1m
+        warmUpCapacity: 40%
+        pinned: 0.3
+        connectionAge: 5m
+      hpa:
+        maxReplicas: 40
+        metrics: [{type: Pods, pods: {metric: {name: http_requests}, target: {type: AverageValue, averageValue: "60"}}}]
+      customMetrics: {rateWindow: 1m, adapter: 30s}
+  metrics:
+    resource: {resolution: 30s, housekeeping: 10s}
+    custom: {rateWindow: 2m, scrape: 30s, adapter: 30s, delay: 10s}
+  scenarios:
+    - {name: tv, traffic: 'spike:base=100,peak=1000,at=2m,rise=2m,hold=10m', event: surprise}
+`
+
+func TestParseSystemTiming(t *testing.T) {
+	f, err := spec.ParseSystem("timed.yaml", []byte(timedSystem), nil)
+	if err != nil {
+		t.Fatalf("ParseSystem: %v", err)
+	}
+	api := f.System.Components[0]
+	wantServing := sim.Serving{Propagation: 15 * time.Second, ReadinessGate: true, WarmUp: time.Minute, WarmUpCapacity: 0.4, Pinned: 0.3, ConnectionAge: 5 * time.Minute}
+	if api.Serving != wantServing {
+		t.Errorf("serving = %+v; want %+v", api.Serving, wantServing)
+	}
+	wantStartup := sim.Startup{ImagePull: 6 * time.Second, Init: 20 * time.Second, Readiness: 4 * time.Second, P90: 75 * time.Second}
+	if api.Startup != wantStartup {
+		t.Errorf("startup = %+v; want %+v", api.Startup, wantStartup)
+	}
+	wantMetrics := sim.MetricsPipeline{Resolution: 30 * time.Second, Housekeeping: 10 * time.Second,
+		Custom: sim.CustomMetrics{RateWindow: 2 * time.Minute, Scrape: 30 * time.Second, Adapter: 30 * time.Second, Delay: 10 * time.Second}}
+	if f.System.Metrics != wantMetrics {
+		t.Errorf("metrics = %+v; want %+v", f.System.Metrics, wantMetrics)
+	}
+	if own := api.CustomMetrics; own == nil || *own != (sim.CustomMetrics{RateWindow: time.Minute, Adapter: 30 * time.Second}) {
+		t.Errorf("the component's custom metrics = %+v; want its own 1m rate window and 30s adapter cache", own)
+	}
+	// It simulates at once, with a band, and every figure is finite.
+	m, err := sim.Compile(f.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _ := f.Scenario("tv")
+	res, err := m.Run(context.Background(), sc, sim.Options{Band: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []float64{res.BudgetBurned, res.Band.Best.BudgetBurned, res.Band.Worst.BudgetBurned, res.Failed} {
+		if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+			t.Errorf("result %+v: want finite figures", res)
+		}
+	}
+}
+
+// Timing values the model rejects come back positioned at their field.
+func TestParseSystemTimingProblems(t *testing.T) {
+	cases := []struct{ name, from, to, want string }{
+		{"all traffic pinned", "pinned: 0.3", "pinned: 100%", "timed.yaml:15:9: spec.components[0].serving.pinned: component api: serving: the pinned share must be a fraction in [0, 1)"},
+		{"a rate window of one scrape", "rateWindow: 2m", "rateWindow: 30s", "spec.metrics.custom.rateWindow: metrics: the rate window (30s) must hold two scrapes"},
+		{"a tail below the median", "p90: 75s", "p90: 10s", "spec.components[0].startup.p90:"},
+		{"a negative warm-up", "warmUp: 1m", "warmUp: -1m", "spec.components[0].serving.warmUp:"},
+		{"the resolution in two places", "  metrics:\n", "  autoscaling: {metricResolution: 15s}\n  metrics:\n", "spec.metrics.resource: spec.autoscaling sets the metric window or resolution too"},
+		{"an unknown field", "delay: 10s", "lag: 10s", `spec.metrics.custom.lag: unknown field "lag"`},
+		{"a component's rate window of one scrape", "rateWindow: 1m, adapter", "rateWindow: 40s, adapter", "spec.components[0].customMetrics.rateWindow: component api: customMetrics: the rate window (40s) must hold two scrapes"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(timedSystem, tc.from, tc.to, 1)
+			if src == timedSystem {
+				t.Fatalf("%q is not in the file", tc.from)
+			}
+			_, err := spec.ParseSystem("timed.yaml", []byte(src), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ParseSystem error = %v; want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A component scaled on a metric that comes through an adapter, with the
+// pipeline left to its defaults, is named in the notes with what its lag
+// assumes; a file that says its pipeline gets no such note.
+func TestParseSystemNotesDefaultCustomPipeline(t *testing.T) {
+	src := strings.Replace(timedSystem, "      customMetrics: {rateWindow: 1m, adapter: 30s}\n", "", 1)
+	src = strings.Replace(src, "    custom: {rateWindow: 2m, scrape: 30s, adapter: 30s, delay: 10s}\n", "", 1)
+	f, err := spec.ParseSystem("timed.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(f.Notes, "api scale on Pods, Object or External metrics", "a rate over 5m", "1m scrape", "spec.metrics.custom") {
+		t.Errorf("notes = %q; want the default custom pipeline named", f.Notes)
+	}
+	f, err = spec.ParseSystem("timed.yaml", []byte(timedSystem), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasNote(f.Notes, "scale on Pods, Object or External metrics") {
+		t.Errorf("notes = %q; the file gives its pipeline", f.Notes)
+	}
+}
+
+// An entry that says nothing of how its new pods come to serve is named in
+// the notes: serving in full the instant they are Ready is optimistic.
+func TestParseSystemNotesAnEntryWithoutServing(t *testing.T) {
+	f, err := spec.ParseSystem("timed.yaml", []byte(timedSystem), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasNote(f.Notes, "gives no serving") {
+		t.Errorf("notes = %q; the entry gives its serving", f.Notes)
+	}
+	src := strings.Replace(timedSystem, "      serving:\n        propagation: 15s\n        readinessGate: true\n        warmUp: 1m\n        warmUpCapacity: 40%\n        pinned: 0.3\n        connectionAge: 5m\n", "", 1)
+	if f, err = spec.ParseSystem("timed.yaml", []byte(src), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(f.Notes, "api (the entry) gives no serving", "optimistic") {
+		t.Errorf("notes = %q; want the entry without serving named", f.Notes)
+	}
+}
+
+// A start-up known by its percentiles only (as an import measures it from
+// pod conditions) is its median and tail; p50 beside parts must be their
+// total.
+func TestParseSystemStartupPercentiles(t *testing.T) {
+	cases := []struct {
+		name, startup string
+		want          sim.Startup
+		problem       string
+	}{
+		{"percentiles only", "{p50: 40s, p90: 95s}", sim.Startup{Init: 40 * time.Second, P90: 95 * time.Second}, ""},
+		{"parts and their total", "{imagePull: 10s, init: 30s, p50: 40s, p90: 95s}", sim.Startup{ImagePull: 10 * time.Second, Init: 30 * time.Second, P90: 95 * time.Second}, ""},
+		{"parts and another median", "{imagePull: 10s, init: 30s, p50: 50s}", sim.Startup{}, "spec.components[0].startup.p50: the parts add up to 40s"},
+		{"a tail below the median", "{p50: 40s, p90: 30s}", sim.Startup{}, "spec.components[0].startup.p90: component api: startup: the 90th percentile (30s) is below the median"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(timedSystem, "{imagePull: 6s, init: 20s, readiness: 4s, p90: 75s}", tc.startup, 1)
+			f, err := spec.ParseSystem("timed.yaml", []byte(src), nil)
+			if tc.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.problem) {
+					t.Fatalf("ParseSystem error = %v; want %q", err, tc.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.System.Components[0].Startup; got != tc.want {
+				t.Errorf("startup = %+v; want %+v", got, tc.want)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"fmt"
@@ -6,16 +6,10 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/yaml"
-
+	"github.com/headroom-sre/headroom/internal/kube"
 	"github.com/headroom-sre/headroom/rightsize"
 	"github.com/headroom-sre/headroom/slo"
+	"github.com/headroom-sre/headroom/units"
 )
 
 // The production story the demo tells about its sample system: everyday
@@ -33,9 +27,9 @@ const (
 
 // demoSLOFile is the SLO file of the demo system in the compact headroom
 // form: what the team agreed with management after the incident.
-func demoSLOFile() string {
+func demoSLOFile(cmds DemoCommands) string {
 	return fmt.Sprintf(`# The objectives the fintech team agreed with management, in the compact
-# headroom form. headroom slo rules -f slo.yaml turns them into Prometheus
+# headroom form. %s turns them into Prometheus
 # recording rules and multiwindow burn-rate alerts.
 apiVersion: headroom/v1
 kind: SLO
@@ -60,14 +54,14 @@ latency:
   histogram: http_request_duration_seconds
   selector: {component: app}
   threshold: %s
-`, slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoLatencyLimit)
+`, cmds.SLORules("slo.yaml"), slo.FormatPercent(demoAvailability), demoLatencyLimit, slo.FormatPercent(demoLatencyGoal), demoLatencyLimit)
 }
 
 // demoCapacityYAML is a component's capacity block in the demo's System
 // file, indented for it: the profile just measured, or — when the demo
 // fell back — the capacity by construction, inline, with a comment that
 // says it is not a measurement and why.
-func demoCapacityYAML(name string, rep *demoReplica) string {
+func demoCapacityYAML(name string, rep *DemoReplica) string {
 	if rep.Source != demoFallback {
 		return fmt.Sprintf("      capacity:\n        profile: %s.capacity.json", name)
 	}
@@ -185,25 +179,32 @@ spec:
 		spike, demoBaseRate, 3*demoBaseRate, 3*demoBaseRate, demoBaseRate)
 }
 
-// Headers of the demo's System files: one per stage of the story.
-var (
-	demoLaunchedHeader = []string{
+// Headers of the demo's System files: one per stage of the story, a line
+// per element.
+func demoLaunchedHeader(cmds DemoCommands) []string {
+	return []string{
 		"The demo system as the team first deployed it on GKE Autopilot, with the",
 		"capacity of one replica of each component measured by headroom demo (or,",
 		"where marked FALLBACK, known by construction because it could not be).",
-		"Try: headroom sim -f system.yaml, headroom plan -f system.yaml",
+		"Try: " + cmds.Sim("system.yaml") + ", " + cmds.Plan("system.yaml", false),
 	}
-	demoPanicHeader = []string{
+}
+
+func demoPanicHeader(cmds DemoCommands) []string {
+	return []string{
 		"The demo system after the broadcast, as the team scaled it up in a panic:",
 		"app and money at 12 replicas with large requests (as in cluster.yaml).",
-		"Try: headroom sim -f system.panic.yaml",
+		"Try: " + cmds.Sim("system.panic.yaml"),
 	}
-	demoCutsHeader = []string{
+}
+
+func demoCutsHeader(cmds DemoCommands) []string {
+	return []string{
 		"The panic system with the safe cuts applied (as in cluster.cuts.yaml and",
 		"rightsize-patch.yaml), simulated through the same scenarios.",
-		"Try: headroom sim -f system.cuts.yaml",
+		"Try: " + cmds.Sim("system.cuts.yaml"),
 	}
-)
+}
 
 // demoWorkload is one workload of the cluster the team ran after the
 // broadcast, when everything was scaled up in a panic.
@@ -272,10 +273,10 @@ func demoApplyCuts(ws []demoWorkload, recs []rightsize.Recommendation) []demoWor
 			}
 			if r.Action == rightsize.ActionRequests || r.CPURequest != r.CurrentCPURequest || r.MemoryRequest != r.CurrentMemoryRequest {
 				if r.CPURequest > 0 {
-					w.cpu = resource.NewMilliQuantity(int64(math.Ceil(r.CPURequest*1000-1e-6)), resource.DecimalSI).String()
+					w.cpu = units.CPU(math.Ceil(r.CPURequest*1000-1e-6) / 1000)
 				}
 				if r.MemoryRequest > 0 {
-					w.memory = resource.NewQuantity(int64(math.Ceil(r.MemoryRequest/(1<<20)-1e-9))<<20, resource.BinarySI).String()
+					w.memory = mebibytes(int64(math.Ceil(r.MemoryRequest/(1<<20) - 1e-9)))
 				}
 			}
 			if h := r.HPA; h != nil && w.hpaMin > 0 {
@@ -301,81 +302,31 @@ func demoApplyCuts(ws []demoWorkload, recs []rightsize.Recommendation) []demoWor
 	return out
 }
 
-// demoSnapshot writes the workloads as `kubectl get deploy,hpa,pod -o yaml`
-// would: a List of Kubernetes objects.
+// demoSnapshot writes the workloads as `kubectl get deploy,hpa,pod -o
+// yaml` would: a List of Kubernetes objects.
 func demoSnapshot(ws []demoWorkload) ([]byte, error) {
-	var items []runtime.RawExtension
-	add := func(obj runtime.Object) error {
-		b, err := yaml.Marshal(obj)
-		if err != nil {
-			return err
-		}
-		j, err := yaml.YAMLToJSON(b)
-		if err != nil {
-			return err
-		}
-		items = append(items, runtime.RawExtension{Raw: j})
-		return nil
-	}
-	created := metav1.NewTime(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+	out := make([]kube.SyntheticWorkload, 0, len(ws))
 	for _, w := range ws {
-		labels := map[string]string{"app.kubernetes.io/name": w.name, "app.kubernetes.io/component": w.name}
-		res := corev1.ResourceRequirements{Requests: corev1.ResourceList{
-			corev1.ResourceCPU: resource.MustParse(w.cpu), corev1.ResourceMemory: resource.MustParse(w.memory)}}
-		replicas := w.replicas
-		dep := &appsv1.Deployment{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-			ObjectMeta: metav1.ObjectMeta{Name: w.name, Namespace: demoNamespace, Labels: labels, CreationTimestamp: created},
-			Spec: appsv1.DeploymentSpec{
-				Replicas: &replicas,
-				Selector: &metav1.LabelSelector{MatchLabels: labels},
-				Template: corev1.PodTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: labels},
-					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: w.name, Image: "example.com/fintech/" + w.name + ":1.0", Resources: res}}},
-				},
-			},
-			Status: appsv1.DeploymentStatus{Replicas: replicas, ReadyReplicas: replicas, AvailableReplicas: replicas},
-		}
-		if err := add(dep); err != nil {
-			return nil, err
-		}
-		if w.hpaMin > 0 {
-			min := w.hpaMin
-			target := w.hpaTarget
-			hpa := &autoscalingv2.HorizontalPodAutoscaler{
-				TypeMeta:   metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"},
-				ObjectMeta: metav1.ObjectMeta{Name: w.name, Namespace: demoNamespace, CreationTimestamp: created},
-				Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
-					ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: w.name},
-					MinReplicas:    &min, MaxReplicas: w.hpaMax,
-					Metrics: []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType, Resource: &autoscalingv2.ResourceMetricSource{
-						Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: &target}}}},
-				},
-				Status: autoscalingv2.HorizontalPodAutoscalerStatus{CurrentReplicas: w.replicas, DesiredReplicas: w.replicas},
-			}
-			if err := add(hpa); err != nil {
-				return nil, err
-			}
-		}
+		sw := kube.SyntheticWorkload{Namespace: demoNamespace, Name: w.name, Replicas: w.replicas, CPU: w.cpu, Memory: w.memory,
+			HPAMin: w.hpaMin, HPAMax: w.hpaMax, HPATarget: w.hpaTarget, Created: demoCreated}
 		for i := int32(0); i < w.replicas; i++ {
-			pod := &corev1.Pod{
-				TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-				ObjectMeta: metav1.ObjectMeta{Name: demoPodName(w.name, i), Namespace: demoNamespace, Labels: labels, CreationTimestamp: created,
-					OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: w.name + "-7d9f8c6b5"}}},
-				Spec:   corev1.PodSpec{Containers: []corev1.Container{{Name: w.name, Image: "example.com/fintech/" + w.name + ":1.0", Resources: res}}},
-				Status: corev1.PodStatus{Phase: corev1.PodRunning},
-			}
-			if err := add(pod); err != nil {
-				return nil, err
-			}
+			sw.Pods = append(sw.Pods, demoPodName(w.name, i))
 		}
+		out = append(out, sw)
 	}
-	list := struct {
-		APIVersion string                 `json:"apiVersion"`
-		Kind       string                 `json:"kind"`
-		Items      []runtime.RawExtension `json:"items"`
-	}{"v1", "List", items}
-	return yaml.Marshal(list)
+	return kube.Synthesize(out)
+}
+
+// demoCreated is when the demo's workloads were created.
+var demoCreated = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+
+// mebibytes writes n MiB as Kubernetes writes the quantity: in Gi when it
+// is a whole number of them.
+func mebibytes(n int64) string {
+	if n != 0 && n%1024 == 0 {
+		return fmt.Sprintf("%dGi", n/1024)
+	}
+	return fmt.Sprintf("%dMi", n)
 }
 
 func demoPodName(workload string, i int32) string {
